@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Building close records.
+ *
+ * A close is followed through one context (track.h): created at the fd close
+ * (keyed by the struct file) or at the socket release (keyed by the struct
+ * sock), it collects the closer's identity in process context, the snapshot
+ * tcp_close decides on, and what the kernel was seen doing (FIN, RST,
+ * disconnect, state changes). The CLOSE record is written when tcp_close
+ * returns; later state changes, resets, the hand-over to a timewait socket
+ * and the socket's end are written as they happen, with the same close id
+ * and the original closer's pid and comm, whatever context they run in.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fdtable.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/skbuff.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+#include "compat.h"
+#include "close.h"
+#include "filter.h"
+#include "ring.h"
+#include "stats.h"
+#include "track.h"
+
+static atomic64_t ct_next_id = ATOMIC64_INIT(0);
+
+static bool ct_is_tcp(const struct sock *sk)
+{
+	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM &&
+	       (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
+}
+
+static void ct_fill_task(struct ct_event *ev)
+{
+	ev->pid = task_tgid_nr(current);
+	ev->tid = task_pid_nr(current);
+	/* As trace events do: a racy copy of comm is fine, then terminate. */
+	memcpy(ev->comm, current->comm, sizeof(ev->comm));
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
+}
+
+static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
+			 const struct sock *sk)
+{
+	const struct inet_sock *inet;
+
+	if (sock)
+		ev->ino = SOCK_INODE((struct socket *)sock)->i_ino;
+	else if (sk && sk->sk_socket)
+		ev->ino = SOCK_INODE(sk->sk_socket)->i_ino;
+	if (!sk)
+		return;
+	ev->family = sk->sk_family;
+	ev->protocol = sk->sk_protocol;
+	ev->sock_type = sk->sk_type;
+	if (sk->sk_family == AF_INET) {
+		inet = inet_sk(sk);
+		memcpy(ev->saddr, &inet->inet_rcv_saddr, 4);
+		memcpy(ev->daddr, &sk->sk_daddr, 4);
+		ev->sport = ntohs(inet->inet_sport);
+		ev->dport = ntohs(sk->sk_dport);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (sk->sk_family == AF_INET6) {
+		inet = inet_sk(sk);
+		memcpy(ev->saddr, &sk->sk_v6_rcv_saddr, 16);
+		memcpy(ev->daddr, &sk->sk_v6_daddr, 16);
+		ev->sport = ntohs(inet->inet_sport);
+		ev->dport = ntohs(sk->sk_dport);
+#endif
+	}
+}
+
+/* tcp_inq(): bytes the application has not read, less an unread FIN. */
+static u32 ct_unread(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 n = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
+
+	if (n && sock_flag(sk, SOCK_DONE))
+		n--;
+	return n;
+}
+
+static u32 ct_unsent(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_nxt);
+}
+
+static u32 ct_unacked(const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	return READ_ONCE(tp->snd_nxt) - READ_ONCE(tp->snd_una);
+}
+
+static struct ct_ctx *ct_new_ctx(const struct socket *sock,
+				 const struct sock *sk)
+{
+	struct ct_ctx *ctx = ct_ctx_alloc();
+
+	if (!ctx)
+		return NULL;
+	ctx->ev.close_id = atomic64_inc_return(&ct_next_id);
+	ctx->ev.fd = CT_FD_NONE;
+	ctx->ts_close = ktime_get_ns();
+	ctx->closer_tid = task_pid_nr(current);
+	ct_fill_task(&ctx->ev);
+	ct_fill_sock(&ctx->ev, sock, sk);
+	return ctx;
+}
+
+/* Emit a record derived from the context's identity fields. */
+static void ct_emit_from(const struct ct_ctx *ctx, struct ct_event *ev,
+			 u16 type, u64 ts)
+{
+	*ev = ctx->ev;
+	ev->type = type;
+	ev->ts_ns = ts;
+	ct_ring_emit(ev);
+}
+
+/* ---- the fd close: fd number, and reference drops that keep the socket */
+
+void ct_on_fd_close(unsigned int fd)
+{
+	struct files_struct *files = current->files;
+	struct socket *sock;
+	struct ct_ctx *ctx;
+	struct file *file;
+	long refs;
+
+	if (!files)
+		return;
+	rcu_read_lock();
+	file = ct_lookup_fd_rcu(files, fd);
+	if (!file || !file_inode(file) || !S_ISSOCK(file_inode(file)->i_mode))
+		goto out;
+	sock = SOCKET_I(file_inode(file));
+	if (!ct_filter_pass(sock->sk)) {
+		ct_stat_inc(filtered);
+		goto out;
+	}
+	refs = ct_file_refs(file);
+	if (refs > 1) {
+		struct ct_event ev = { .type = CT_EV_REFDROP };
+
+		ev.close_id = atomic64_inc_return(&ct_next_id);
+		ev.fd = fd;
+		ev.refs = refs - 1;
+		ev.reason = CT_R_REFDROP;
+		ct_fill_task(&ev);
+		ct_fill_sock(&ev, sock, sock->sk);
+		if (sock->sk && ct_is_tcp(sock->sk))
+			ev.state_before = ev.state_after = READ_ONCE(sock->sk->sk_state);
+		ct_ring_emit(&ev);
+		ct_stat_inc(refdrops);
+		goto out;
+	}
+	ctx = ct_new_ctx(sock, NULL);
+	if (!ctx)
+		goto out;
+	ctx->ev.fd = fd;
+	ctx->phase = CT_PH_PENDING;
+	ct_put(ctx, file);
+out:
+	rcu_read_unlock();
+}
+
+void ct_on_final_put(struct file *file)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	if (!ct_bucket_maybe(file))
+		return;
+	b = ct_bucket_of(file);
+	spin_lock_irqsave(&b->lock, flags);
+	ctx = ct_find_locked(b, file);
+	if (ctx && ctx->phase == CT_PH_PENDING && ct_file_refs(file) == 1) {
+#ifdef CT_HAVE_DEFERRED_CLOSE_PUT
+		/* This kernel releases the file later, from task work. */
+		ctx->ev.flags |= CT_F_DEFERRED_PUT;
+#endif
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/* ---- the socket's release (sock_close): every way the last ref goes */
+
+static void ct_count_release(const struct sock *sk)
+{
+	if (sk->sk_family == AF_UNIX)
+		ct_stat_inc(closes_unix);
+	else if (sk->sk_protocol == IPPROTO_UDP)
+		ct_stat_inc(closes_udp);
+	else
+		ct_stat_inc(closes_other);
+}
+
+void ct_on_sock_release(struct socket *sock, struct file *file)
+{
+	struct sock *sk = sock->sk;
+	struct ct_ctx *ctx = file ? ct_take(file) : NULL;
+
+	if (!sk) {
+		if (ctx)
+			ct_ctx_free(ctx);
+		return;
+	}
+	if (!ctx) {
+		/* No fd close seen: exit, dup2, close_range, exec, SCM_RIGHTS. */
+		if (!ct_filter_pass(sk)) {
+			ct_stat_inc(filtered);
+			return;
+		}
+		ctx = ct_new_ctx(sock, sk);
+		if (!ctx)
+			return;
+		if (!file)
+			ctx->ev.flags |= CT_F_NO_FILE;
+	} else {
+		ct_fill_sock(&ctx->ev, sock, sk);
+	}
+
+	if (!ct_is_tcp(sk)) {
+		struct ct_event ev;
+
+		ctx->ev.reason = CT_R_RELEASE;
+		ct_emit_from(ctx, &ev, CT_EV_RELEASE, ctx->ts_close);
+		ct_count_release(sk);
+		ct_ctx_free(ctx);
+		return;
+	}
+	ctx->phase = CT_PH_RELEASING;
+	ctx->state_cur = READ_ONCE(sk->sk_state);
+	ct_put(ctx, sk);
+}
+
+/* Find the context of sk, or start one for a socket released by the kernel. */
+static struct ct_ctx *ct_get_locked(struct ct_bucket *b, struct sock *sk,
+				    unsigned long *flags)
+{
+	struct ct_ctx *ctx;
+
+	spin_lock_irqsave(&b->lock, *flags);
+	ctx = ct_find_locked(b, sk);
+	if (ctx)
+		return ctx;
+	spin_unlock_irqrestore(&b->lock, *flags);
+
+	if (!READ_ONCE(ct_enabled) || !ct_is_tcp(sk) || !ct_filter_pass(sk))
+		return NULL;
+	ctx = ct_new_ctx(sk->sk_socket, sk);
+	if (!ctx)
+		return NULL;
+	if (!sk->sk_socket || !sk->sk_socket->file)
+		ctx->ev.flags |= CT_F_NO_FILE;
+	ctx->phase = CT_PH_RELEASING;
+	ctx->state_cur = READ_ONCE(sk->sk_state);
+	ct_put(ctx, sk);
+	spin_lock_irqsave(&b->lock, *flags);
+	return ct_find_locked(b, sk);
+}
+
+void ct_on_inet_release(struct socket *sock, bool inet6)
+{
+	struct sock *sk = sock->sk;
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	if (!sk || !ct_is_tcp(sk))
+		return;
+	b = ct_bucket_of(sk);
+	ctx = ct_get_locked(b, sk, &flags);
+	if (!ctx)
+		return;
+	if (inet6) {
+		ctx->ev.flags |= CT_F_IPV6_RELEASE;
+	} else {
+		/* inet_release(): linger applies unless the task is exiting. */
+		ctx->snap.linger_on = sock_flag(sk, SOCK_LINGER);
+		ctx->snap.linger_sec = READ_ONCE(sk->sk_lingertime) / HZ;
+		if (current->flags & PF_EXITING)
+			ctx->ev.flags |= CT_F_EXITING;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/* ---- tcp_close: the decision */
+
+bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	struct ct_bucket *b = ct_bucket_of(sk);
+	struct ct_snapshot *s;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_verdict v;
+
+	if (!ct_is_tcp(sk))
+		return false;
+	ctx = ct_get_locked(b, sk, &flags);
+	if (!ctx)
+		return false;
+	s = &ctx->snap;
+	ctx->phase = CT_PH_IN_CLOSE;
+	ctx->ts_tcp_close = ktime_get_ns();
+	ctx->closer_tid = task_pid_nr(current);
+	s->state = READ_ONCE(sk->sk_state);
+	ctx->state_cur = s->state;
+	s->repair = tp->repair;
+	/* Read again here: inet_release may not have been seen. */
+	s->linger_on = sock_flag(sk, SOCK_LINGER);
+	s->linger_sec = READ_ONCE(sk->sk_lingertime) / HZ;
+	s->linger2 = READ_ONCE(tp->linger2);
+	if (s->linger2 > 0)
+		s->linger2 /= HZ;
+	s->unread = ct_unread(sk);
+	s->unsent = ct_unsent(sk);
+	s->reset_on_disconnect = ct_need_reset(s->state);
+	ctx->ev.state_before = s->state;
+	ctx->ev.unread = s->unread;
+	ctx->ev.unsent = s->unsent;
+	ctx->ev.unacked = ct_unacked(sk);
+	ctx->ev.linger_on = s->linger_on;
+	ctx->ev.linger_sec = s->linger_sec;
+	ctx->ev.linger2 = s->linger2;
+	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
+	if (s->repair)
+		ctx->ev.flags |= CT_F_REPAIR;
+	if (s->linger2 < 0)
+		ctx->ev.flags |= CT_F_LINGER2_NEG;
+	if (s->state == TCP_LISTEN)
+		ctx->ev.refs = READ_ONCE(sk->sk_ack_backlog) +
+			reqsk_queue_len(&inet_csk(sk)->icsk_accept_queue);
+	v = ct_predict(s);
+	ctx->ev.pred_action = v.action;
+	ctx->ev.pred_reason = v.reason;
+	*close_id = ctx->ev.close_id;
+	spin_unlock_irqrestore(&b->lock, flags);
+	return true;
+}
+
+static bool ct_closing_state(u8 state)
+{
+	return state == TCP_FIN_WAIT1 || state == TCP_CLOSING ||
+	       state == TCP_LAST_ACK;
+}
+
+static void ct_emit_end(struct ct_ctx *ctx, u64 now)
+{
+	struct ct_event ev;
+
+	ctx->ev.reason = CT_R_DESTROYED;
+	ctx->ev.count = now - ctx->ts_close;
+	ctx->ev.state_before = ctx->state_cur;
+	if (ctx->timewait)
+		ctx->ev.flags |= CT_F_TIMEWAIT;
+	ct_emit_from(ctx, &ev, CT_EV_END, now);
+	ct_stat_inc(ends);
+}
+
+/*
+ * sk is only a key here: when tcp_close destroyed the socket it may be freed
+ * already, so it is never dereferenced.
+ */
+void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
+{
+	struct ct_bucket *b = ct_bucket_of(sk);
+	struct ct_event *ev;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_verdict v;
+	struct ct_event out;
+	u64 now = ktime_get_ns();
+
+	spin_lock_irqsave(&b->lock, flags);
+	ctx = ct_find_locked(b, sk);
+	if (!ctx || ctx->ev.close_id != close_id ||
+	    ctx->phase != CT_PH_IN_CLOSE) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return;
+	}
+	ev = &ctx->ev;
+	ctx->obs.state_after = ctx->state_cur;
+	v = ct_observe(&ctx->snap, &ctx->obs);
+	ev->action = v.action;
+	ev->reason = v.reason;
+	ev->state_after = ctx->state_cur;
+	ev->fins = ctx->obs.fins;
+	ev->rsts = ctx->obs.rsts;
+	ev->krst = ctx->obs.krst;
+	ev->blocked_ns = now - ctx->ts_tcp_close;
+	if (ctx->obs.fin_queued)
+		ev->flags |= CT_F_FIN_QUEUED;
+	if (ctx->obs.disconnect)
+		ev->flags |= CT_F_DISCONNECT;
+	if (ev->timeout_ms && !ctx->obs.rsts && !ctx->obs.disconnect &&
+	    (ctx->obs.fins || ct_closing_state(ctx->snap.state))) {
+		ev->flags |= CT_F_LINGER_WAIT;
+		if (ct_closing_state(ctx->state_cur))
+			ev->flags |= CT_F_LINGER_EXPIRED;
+	}
+	if (v.action != ev->pred_action || v.reason != ev->pred_reason) {
+		ev->flags |= CT_F_MISMATCH;
+		ct_stat_inc(mismatches);
+	}
+	ct_emit_from(ctx, &out, CT_EV_CLOSE, ctx->ts_close);
+	ct_stat_inc(closes_tcp);
+	this_cpu_inc(ct_stats.actions[v.action]);
+	this_cpu_inc(ct_stats.reasons[v.reason]);
+	ctx->phase = CT_PH_ORPHAN;
+	if (ctx->destroyed) {
+		ct_emit_end(ctx, now);
+		ct_remove_locked(ctx);
+		spin_unlock_irqrestore(&b->lock, flags);
+		ct_ctx_free(ctx);
+		return;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/* ---- outcomes, seen inside the close or later in the orphan */
+
+/* Look sk up; returns with the bucket locked when found. */
+static struct ct_ctx *ct_lookup(const struct sock *sk, struct ct_bucket **bp,
+				unsigned long *flags)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+
+	if (!ct_bucket_maybe(sk))
+		return NULL;
+	b = ct_bucket_of(sk);
+	spin_lock_irqsave(&b->lock, *flags);
+	ctx = ct_find_locked(b, sk);
+	if (!ctx || ctx->phase == CT_PH_PENDING) {
+		spin_unlock_irqrestore(&b->lock, *flags);
+		return NULL;
+	}
+	*bp = b;
+	return ctx;
+}
+
+void ct_on_tcp_send_fin(struct sock *sk)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	if (ctx->phase == CT_PH_IN_CLOSE) {
+		ctx->obs.fins++;
+		/* Under the socket lock: exact. FIN rides on the tail skb. */
+		ctx->ev.unsent = ct_unsent(sk);
+		if (tcp_write_queue_tail(sk))
+			ctx->obs.fin_queued = true;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+void ct_on_tcp_disconnect(struct sock *sk)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	if (ctx->phase == CT_PH_IN_CLOSE)
+		ctx->obs.disconnect = true;
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_event ev;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	ctx->timewait = true;
+	ct_emit_from(ctx, &ev, CT_EV_TIMEWAIT, 0);
+	/* ct_emit_from copied identity; now the transition. */
+	ev.state_before = ctx->state_cur;
+	ctx->state_cur = state;
+	spin_unlock_irqrestore(&b->lock, flags);
+	ct_stat_inc(timewaits);
+}
+
+void ct_on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_event ev;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return;
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	ctx->state_cur = newstate;
+	ev = ctx->ev;
+	ev.type = CT_EV_STATE;
+	ev.ts_ns = 0;
+	ev.reason = CT_R_STATE;
+	ev.state_before = oldstate;
+	ev.state_after = newstate;
+	if (ctx->phase != CT_PH_ORPHAN)
+		ev.flags |= CT_F_IN_CLOSE;
+	ct_ring_emit(&ev);
+	spin_unlock_irqrestore(&b->lock, flags);
+	ct_stat_inc(orphan_states);
+}
+
+void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_event ev;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	ev = ctx->ev;
+	ev.type = CT_EV_RESET;
+	ev.ts_ns = 0;
+	ev.krst = krst;
+	ev.state_before = READ_ONCE(sk->sk_state);
+	if (ctx->phase != CT_PH_ORPHAN) {
+		struct ct_verdict v;
+
+		if (!ctx->obs.rsts++)
+			ctx->obs.krst = krst;
+		if (ctx->obs.fins)
+			ctx->obs.rst_after_fin = true;
+		/* Under the socket lock, after the queue purge: exact. */
+		ctx->ev.unread = ct_unread(sk);
+		ctx->snap.unread = ctx->ev.unread;
+		v = ct_observe(&ctx->snap, &ctx->obs);
+		ev.reason = v.reason;
+		ev.unread = ctx->ev.unread;
+		ev.flags |= CT_F_IN_CLOSE;
+	} else {
+		ev.reason = ct_orphan_rst_reason(ev.state_before,
+						 ctx->snap.linger2, reply, krst);
+		ct_stat_inc(orphan_resets);
+	}
+	ct_ring_emit(&ev);
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+void ct_on_destroy(const struct sock *sk)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	if (ctx->phase != CT_PH_ORPHAN) {
+		/* Destroyed inside tcp_close: its return writes CLOSE, then END. */
+		ctx->destroyed = true;
+		spin_unlock_irqrestore(&b->lock, flags);
+		return;
+	}
+	ct_emit_end(ctx, ktime_get_ns());
+	ct_remove_locked(ctx);
+	spin_unlock_irqrestore(&b->lock, flags);
+	ct_ctx_free(ctx);
+}

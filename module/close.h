@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The close-decision logic: what each hook contributes to a close record.
+ * Called from the probe handlers in probes.c; never sleeps, takes only the
+ * IRQ-safe bucket locks of track.c.
+ */
+#ifndef CT_CLOSE_H
+#define CT_CLOSE_H
+
+#include <linux/fs.h>
+#include <linux/net.h>
+#include <net/sock.h>
+
+void ct_on_fd_close(unsigned int fd);
+void ct_on_final_put(struct file *file);
+void ct_on_sock_release(struct socket *sock, struct file *file);
+void ct_on_inet_release(struct socket *sock, bool inet6);
+/* Returns false when the socket is not followed (no return probe needed). */
+bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id);
+void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id);
+void ct_on_tcp_send_fin(struct sock *sk);
+void ct_on_tcp_disconnect(struct sock *sk);
+void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo);
+void ct_on_state(const struct sock *sk, int oldstate, int newstate);
+void ct_on_reset(const struct sock *sk, bool reply, u8 krst);
+void ct_on_destroy(const struct sock *sk);
+
+#endif /* CT_CLOSE_H */

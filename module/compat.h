@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version difference closetrace depends on, as named
+ * capabilities and small wrappers. No other file tests LINUX_VERSION_CODE.
+ * Each entry names the upstream change that introduced it; verify against
+ * the kernel you add before trusting a boundary.
+ */
+#ifndef CT_COMPAT_H
+#define CT_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/fdtable.h>
+#include <linux/fs.h>
+#include <linux/ring_buffer.h>
+#include <linux/ptrace.h>
+#include <net/tcp.h>
+#include "ct_abi.h"
+
+/*
+ * The function close(2) passes through that still sees the fd number, and
+ * the argument that carries it.
+ *   <= 5.10: __close_fd(struct files_struct *, unsigned int fd)
+ *   5.11: renamed close_fd(unsigned int fd) (8760c909f54a; in 5.10.220 too)
+ *   6.6: close(2) uses close_fd_get_file(fd) (021a160abf62)
+ *   6.8: renamed file_close_fd(fd) (a88c955fcfb4)
+ */
+#if defined(CT_HAVE___CLOSE_FD)	/* detected by Kbuild: 5.10 before .220 */
+#define CT_FD_CLOSE_SYMBOL	"__close_fd"
+#define CT_FD_CLOSE_FD_ARG	1
+#define CT_HAVE_FD_CLOSE_FILES_ARG 1
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define CT_FD_CLOSE_SYMBOL	"close_fd"
+#define CT_FD_CLOSE_FD_ARG	0
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define CT_FD_CLOSE_SYMBOL	"close_fd_get_file"
+#define CT_FD_CLOSE_FD_ARG	0
+#else
+#define CT_FD_CLOSE_SYMBOL	"file_close_fd"
+#define CT_FD_CLOSE_FD_ARG	0
+#endif
+
+/*
+ * Where close(2) drops the file reference it held.
+ *   <= 6.5: filp_close() -> fput(); the release runs later from task work.
+ *   6.6: close(2) calls __fput_sync() and releases synchronously.
+ *   6.15: close(2) calls fput_close_sync().
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
+#define CT_FINAL_PUT_SYMBOL	"fput"
+#define CT_HAVE_DEFERRED_CLOSE_PUT 1
+#elif LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+#define CT_FINAL_PUT_SYMBOL	"__fput_sync"
+#else
+#define CT_FINAL_PUT_SYMBOL	"fput_close_sync"
+#endif
+
+/* fd -> struct file under rcu_read_lock(). */
+/*
+ * files_lookup_fd_raw() (5.11, and 5.10.220 as a backport) is the lookup the
+ * RCU variants wrap; fcheck_files() before it. Detected by Kbuild. From 6.7
+ * files are SLAB_TYPESAFE_BY_RCU: the result may be a recycled file, which
+ * is memory-safe to read and is only used as a hint.
+ */
+static inline struct file *ct_lookup_fd_rcu(struct files_struct *files,
+					    unsigned int fd)
+{
+#ifdef CT_HAVE_FILES_LOOKUP_FD_RAW
+	return files_lookup_fd_raw(files, fd);
+#else
+	return fcheck_files(files, fd);
+#endif
+}
+
+/* The file's reference count: file_count() reads f_count, or f_ref (6.13+). */
+static inline long ct_file_refs(struct file *file)
+{
+	return (long)file_count(file);
+}
+
+/*
+ * ring_buffer_unlock_commit() lost its event argument in 6.2
+ * ("ring_buffer: Remove unused 'event' parameter").
+ */
+static inline void ct_rb_commit(struct trace_buffer *rb,
+				struct ring_buffer_event *ev)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	ring_buffer_unlock_commit(rb, ev);
+#else
+	ring_buffer_unlock_commit(rb);
+#endif
+}
+
+/*
+ * tcp:tcp_send_reset gained the kernel's reset reason in 6.10 (enum
+ * sk_rst_reason); real active-reset reasons arrived in 6.12.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define CT_HAVE_RST_REASON 1
+#include <net/rstreason.h>
+#define CT_RST_TP_PROTO void *data, const struct sock *sk, \
+	const struct sk_buff *skb, const enum sk_rst_reason reason
+#else
+#define CT_RST_TP_PROTO void *data, const struct sock *sk, \
+	const struct sk_buff *skb
+#endif
+
+/* The kernel's reset reason in the tcp_send_reset probe, as enum ct_krst. */
+#ifdef CT_HAVE_RST_REASON
+#define CT_KRST() ct_krst_map(reason)
+static inline u8 ct_krst_map(enum sk_rst_reason r)
+{
+	switch (r) {
+	case SK_RST_REASON_NOT_SPECIFIED:
+		return CT_KRST_NOT_SPECIFIED;
+#ifdef CT_HAVE_RST_REASON_ABORT	/* detected by Kbuild: 6.12+ */
+	case SK_RST_REASON_TCP_ABORT_ON_CLOSE:
+		return CT_KRST_ABORT_ON_CLOSE;
+	case SK_RST_REASON_TCP_ABORT_ON_LINGER:
+		return CT_KRST_ABORT_ON_LINGER;
+	case SK_RST_REASON_TCP_ABORT_ON_MEMORY:
+		return CT_KRST_ABORT_ON_MEMORY;
+	case SK_RST_REASON_TCP_STATE:
+		return CT_KRST_TCP_STATE;
+	case SK_RST_REASON_TCP_ABORT_ON_DATA:
+		return CT_KRST_ABORT_ON_DATA;
+#endif
+	default:
+		return CT_KRST_OTHER;
+	}
+}
+#else
+#define CT_KRST() CT_KRST_NA
+#endif
+
+/* kprobe argument n of a probed function (x86-64 calling convention). */
+static inline unsigned long ct_arg(struct pt_regs *regs, unsigned int n)
+{
+	return regs_get_kernel_argument(regs, n);
+}
+
+#endif /* CT_COMPAT_H */

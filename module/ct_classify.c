@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The tcp_close decision tree (net/ipv4/tcp.c, __tcp_close), as pure
+ * functions. Kept free of kernel and libc dependencies but for strcmp so
+ * that the same file builds into closetrace.ko and the host unit tests.
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+#include "ct_classify.h"
+
+#define SBIT(s) (1u << (s))
+
+bool ct_need_reset(__u8 state)
+{
+	/* tcp_need_reset(): the states in which a disconnect sends a RST. */
+	return SBIT(state) & (SBIT(CT_TCP_ESTABLISHED) | SBIT(CT_TCP_CLOSE_WAIT) |
+			      SBIT(CT_TCP_FIN_WAIT1) | SBIT(CT_TCP_FIN_WAIT2) |
+			      SBIT(CT_TCP_SYN_RECV));
+}
+
+static bool fin_already_sent(__u8 state)
+{
+	return SBIT(state) & (SBIT(CT_TCP_FIN_WAIT1) | SBIT(CT_TCP_FIN_WAIT2) |
+			      SBIT(CT_TCP_CLOSING) | SBIT(CT_TCP_LAST_ACK));
+}
+
+static bool sends_fin(__u8 state)
+{
+	/* tcp_close_state()'s TCP_ACTION_FIN column. */
+	return SBIT(state) & (SBIT(CT_TCP_ESTABLISHED) | SBIT(CT_TCP_SYN_RECV) |
+			      SBIT(CT_TCP_CLOSE_WAIT));
+}
+
+struct ct_verdict ct_predict(const struct ct_snapshot *s)
+{
+	struct ct_verdict v = { CT_ACT_NONE, CT_R_UNKNOWN };
+
+	if (s->state == CT_TCP_LISTEN) {
+		v.reason = CT_R_LISTENER;
+	} else if (s->state == CT_TCP_CLOSE) {
+		v.reason = CT_R_ALREADY_CLOSED;
+	} else if (s->repair) {
+		v.reason = CT_R_REPAIR;
+	} else if (s->unread) {
+		v.action = CT_ACT_RST;
+		v.reason = CT_R_ABORT_UNREAD;
+	} else if (s->linger_on && !s->linger_sec) {
+		v.action = s->reset_on_disconnect ? CT_ACT_RST : CT_ACT_NONE;
+		v.reason = CT_R_ABORT_LINGER0;
+	} else if (sends_fin(s->state)) {
+		v.action = CT_ACT_FIN;
+		v.reason = s->unsent ? CT_R_FIN_BEHIND_DATA : CT_R_FIN;
+	} else if (s->state == CT_TCP_SYN_SENT) {
+		v.reason = CT_R_SYN_SENT;
+	} else if (s->state == CT_TCP_FIN_WAIT2 && s->linger2 < 0) {
+		v.action = CT_ACT_RST;
+		v.reason = CT_R_ABORT_LINGER2;
+	} else if (fin_already_sent(s->state)) {
+		v.reason = CT_R_FIN_ALREADY_SENT;
+	}
+	return v;
+}
+
+struct ct_verdict ct_observe(const struct ct_snapshot *s,
+			     const struct ct_observed *o)
+{
+	struct ct_verdict v = { CT_ACT_NONE, CT_R_UNKNOWN };
+
+	if (o->rsts)
+		v.action = CT_ACT_RST;
+	else if (o->fins)
+		v.action = CT_ACT_FIN;
+
+	if (s->state == CT_TCP_LISTEN) {
+		v.reason = CT_R_LISTENER;
+	} else if (s->state == CT_TCP_CLOSE) {
+		v.reason = CT_R_ALREADY_CLOSED;
+	} else if (o->disconnect) {
+		v.reason = s->repair ? CT_R_REPAIR : CT_R_ABORT_LINGER0;
+	} else if (o->rsts) {
+		/* The kernel's own word wins where it gives one. */
+		switch (o->krst) {
+		case CT_KRST_ABORT_ON_CLOSE:
+			v.reason = CT_R_ABORT_UNREAD;
+			break;
+		case CT_KRST_ABORT_ON_LINGER:
+			v.reason = CT_R_ABORT_LINGER2;
+			break;
+		case CT_KRST_ABORT_ON_MEMORY:
+			v.reason = CT_R_ABORT_MEMORY;
+			break;
+		default:
+			if (o->rst_after_fin || o->fins)
+				v.reason = CT_R_ABORT_MEMORY;
+			else if (s->unread)
+				v.reason = CT_R_ABORT_UNREAD;
+			else if (s->state == CT_TCP_FIN_WAIT2 && s->linger2 < 0)
+				v.reason = CT_R_ABORT_LINGER2;
+			else
+				v.reason = CT_R_ABORT_MEMORY;
+		}
+	} else if (o->fins) {
+		v.reason = o->fin_queued ? CT_R_FIN_BEHIND_DATA : CT_R_FIN;
+	} else if (s->state == CT_TCP_SYN_SENT) {
+		v.reason = CT_R_SYN_SENT;
+	} else if (fin_already_sent(s->state)) {
+		v.reason = CT_R_FIN_ALREADY_SENT;
+	}
+	return v;
+}
+
+__u8 ct_orphan_rst_reason(__u8 state, __s32 linger2, bool reply, __u8 krst)
+{
+	switch (krst) {
+	case CT_KRST_ABORT_ON_LINGER:
+		return CT_R_ABORT_LINGER2;
+	case CT_KRST_ABORT_ON_MEMORY:
+		return CT_R_ABORT_MEMORY;
+	case CT_KRST_ABORT_ON_DATA:
+		return CT_R_RST_REPLY;
+	}
+	if (reply)
+		return CT_R_RST_REPLY;
+	if (state == CT_TCP_FIN_WAIT2 && linger2 < 0)
+		return CT_R_ABORT_LINGER2;
+	return CT_R_ABORT_MEMORY;
+}
+
+__u8 ct_expected_krst(__u8 reason)
+{
+	switch (reason) {
+	case CT_R_ABORT_UNREAD:
+		return CT_KRST_ABORT_ON_CLOSE;
+	case CT_R_ABORT_LINGER0:
+		return CT_KRST_TCP_STATE;
+	case CT_R_ABORT_LINGER2:
+		return CT_KRST_ABORT_ON_LINGER;
+	case CT_R_ABORT_MEMORY:
+		return CT_KRST_ABORT_ON_MEMORY;
+	}
+	return CT_KRST_NA;
+}
+
+static const char *const state_names[CT_TCP_MAX_STATES] = {
+	[CT_TCP_NONE] = "-",
+	[CT_TCP_ESTABLISHED] = "ESTABLISHED",
+	[CT_TCP_SYN_SENT] = "SYN_SENT",
+	[CT_TCP_SYN_RECV] = "SYN_RECV",
+	[CT_TCP_FIN_WAIT1] = "FIN_WAIT1",
+	[CT_TCP_FIN_WAIT2] = "FIN_WAIT2",
+	[CT_TCP_TIME_WAIT] = "TIME_WAIT",
+	[CT_TCP_CLOSE] = "CLOSE",
+	[CT_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
+	[CT_TCP_LAST_ACK] = "LAST_ACK",
+	[CT_TCP_LISTEN] = "LISTEN",
+	[CT_TCP_CLOSING] = "CLOSING",
+	[CT_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+};
+
+static const char *const action_names[CT_ACT_MAX] = {
+	[CT_ACT_NONE] = "NONE",
+	[CT_ACT_FIN] = "FIN",
+	[CT_ACT_RST] = "RST",
+};
+
+static const char *const reason_names[CT_R_MAX] = {
+	[CT_R_UNKNOWN] = "unknown",
+	[CT_R_FIN] = "fin",
+	[CT_R_FIN_BEHIND_DATA] = "fin-behind-data",
+	[CT_R_ABORT_UNREAD] = "abort-unread",
+	[CT_R_ABORT_LINGER0] = "abort-linger0",
+	[CT_R_LISTENER] = "listener",
+	[CT_R_ALREADY_CLOSED] = "already-closed",
+	[CT_R_SYN_SENT] = "syn-sent",
+	[CT_R_FIN_ALREADY_SENT] = "fin-already-sent",
+	[CT_R_REPAIR] = "repair",
+	[CT_R_ABORT_LINGER2] = "abort-linger2",
+	[CT_R_ABORT_MEMORY] = "abort-memory",
+	[CT_R_RST_REPLY] = "rst-reply",
+	[CT_R_RELEASE] = "release",
+	[CT_R_REFDROP] = "refdrop",
+	[CT_R_STATE] = "state",
+	[CT_R_TIMEWAIT] = "timewait",
+	[CT_R_DESTROYED] = "destroyed",
+};
+
+static const char *const type_names[CT_EV_MAX] = {
+	[0] = "?",
+	[CT_EV_CLOSE] = "CLOSE",
+	[CT_EV_REFDROP] = "REFDROP",
+	[CT_EV_RELEASE] = "RELEASE",
+	[CT_EV_STATE] = "STATE",
+	[CT_EV_RESET] = "RESET",
+	[CT_EV_TIMEWAIT] = "TIMEWAIT",
+	[CT_EV_END] = "END",
+	[CT_EV_LOST] = "LOST",
+};
+
+static const char *const krst_names[CT_KRST_MAX] = {
+	[CT_KRST_NA] = "-",
+	[CT_KRST_NOT_SPECIFIED] = "NOT_SPECIFIED",
+	[CT_KRST_ABORT_ON_CLOSE] = "TCP_ABORT_ON_CLOSE",
+	[CT_KRST_ABORT_ON_LINGER] = "TCP_ABORT_ON_LINGER",
+	[CT_KRST_ABORT_ON_MEMORY] = "TCP_ABORT_ON_MEMORY",
+	[CT_KRST_TCP_STATE] = "TCP_STATE",
+	[CT_KRST_ABORT_ON_DATA] = "TCP_ABORT_ON_DATA",
+	[CT_KRST_OTHER] = "OTHER",
+};
+
+#define NAME_OF(tab, i) ((i) < sizeof(tab) / sizeof((tab)[0]) && (tab)[i] ? (tab)[i] : "?")
+
+const char *ct_state_name(unsigned int state)
+{
+	return NAME_OF(state_names, state);
+}
+
+const char *ct_action_name(unsigned int action)
+{
+	return NAME_OF(action_names, action);
+}
+
+const char *ct_reason_name(unsigned int reason)
+{
+	return NAME_OF(reason_names, reason);
+}
+
+const char *ct_type_name(unsigned int type)
+{
+	return NAME_OF(type_names, type);
+}
+
+const char *ct_krst_name(unsigned int krst)
+{
+	return NAME_OF(krst_names, krst);
+}
+
+int ct_reason_from_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < CT_R_MAX; i++)
+		if (reason_names[i] && !strcmp(reason_names[i], name))
+			return i;
+	return -1;
+}

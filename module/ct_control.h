@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Parsing of debugfs closetrace/control writes and of the filter module
+ * parameters. Pure: compiled into the module and the host unit tests.
+ */
+#ifndef CT_CONTROL_H
+#define CT_CONTROL_H
+
+#include "ct_abi.h"
+
+#ifndef __KERNEL__
+#include <stddef.h>
+#endif
+
+#define CT_PID_MAX 4194304	/* PID_MAX_LIMIT on 64-bit */
+
+enum ct_cmd {
+	CT_CMD_ENABLE = 1,
+	CT_CMD_DISABLE,
+	CT_CMD_CLEAR,
+	CT_CMD_PID,
+	CT_CMD_PORT,
+	CT_CMD_COMM,
+	CT_CMD_FILTER_OFF,
+};
+
+struct ct_command {
+	enum ct_cmd cmd;
+	__u32 value;			/* PID, PORT */
+	char comm[CT_COMM_LEN];		/* COMM, NUL-terminated */
+};
+
+/*
+ * Parse one command: the whole buffer, optionally ending in one newline.
+ * Returns 0, or -1 when the input is not exactly one valid command.
+ */
+int ct_parse_command(const char *buf, size_t len, struct ct_command *out);
+/* Validate a value for the pid/port/comm filters (module parameters too). */
+int ct_parse_u32(const char *s, size_t len, __u32 min, __u32 max, __u32 *out);
+int ct_valid_comm(const char *s, size_t len);
+
+#endif /* CT_CONTROL_H */

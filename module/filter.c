@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Filters and the enable switch. The filter is an RCU-published immutable
+ * struct: handlers read it without a lock, a control write swaps in a new one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <net/inet_sock.h>
+#include "filter.h"
+#include "ring.h"
+
+struct ct_filter_rcu {
+	struct ct_filter f;
+	struct rcu_head rcu;
+};
+
+bool ct_enabled = true;
+static struct ct_filter_rcu __rcu *ct_filter_cur;
+static DEFINE_MUTEX(ct_filter_mutex);
+
+int ct_filter_init(const struct ct_filter *initial)
+{
+	struct ct_filter_rcu *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	if (!f)
+		return -ENOMEM;
+	f->f = *initial;
+	rcu_assign_pointer(ct_filter_cur, f);
+	return 0;
+}
+
+void ct_filter_exit(void)
+{
+	struct ct_filter_rcu *f = rcu_dereference_protected(ct_filter_cur, 1);
+
+	RCU_INIT_POINTER(ct_filter_cur, NULL);
+	synchronize_rcu();
+	kfree(f);
+}
+
+int ct_filter_command(const struct ct_command *cmd)
+{
+	struct ct_filter_rcu *old, *new;
+
+	switch (cmd->cmd) {
+	case CT_CMD_ENABLE:
+		WRITE_ONCE(ct_enabled, true);
+		return 0;
+	case CT_CMD_DISABLE:
+		WRITE_ONCE(ct_enabled, false);
+		return 0;
+	case CT_CMD_CLEAR:
+		ct_ring_clear();
+		return 0;
+	default:
+		break;
+	}
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	mutex_lock(&ct_filter_mutex);
+	old = rcu_dereference_protected(ct_filter_cur,
+					lockdep_is_held(&ct_filter_mutex));
+	new->f = old->f;
+	switch (cmd->cmd) {
+	case CT_CMD_PID:
+		new->f.pid = cmd->value;
+		break;
+	case CT_CMD_PORT:
+		new->f.port = cmd->value;
+		break;
+	case CT_CMD_COMM:
+		memcpy(new->f.comm, cmd->comm, sizeof(new->f.comm));
+		break;
+	case CT_CMD_FILTER_OFF:
+		memset(&new->f, 0, sizeof(new->f));
+		break;
+	default:
+		break;
+	}
+	rcu_assign_pointer(ct_filter_cur, new);
+	mutex_unlock(&ct_filter_mutex);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+bool ct_filter_pass(const struct sock *sk)
+{
+	const struct ct_filter_rcu *fr;
+	bool pass = true;
+
+	rcu_read_lock();
+	fr = rcu_dereference(ct_filter_cur);
+	if (!fr)
+		goto out;
+	if (fr->f.pid && task_tgid_nr(current) != fr->f.pid)
+		pass = false;
+	else if (fr->f.comm[0] &&
+		 strncmp(current->comm, fr->f.comm, sizeof(fr->f.comm)))
+		pass = false;
+	else if (fr->f.port && sk &&
+		 (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+		 ntohs(inet_sk(sk)->inet_sport) != fr->f.port &&
+		 ntohs(sk->sk_dport) != fr->f.port)
+		pass = false;
+out:
+	rcu_read_unlock();
+	return pass;
+}
+
+void ct_filter_show(struct seq_file *m)
+{
+	const struct ct_filter_rcu *fr;
+
+	rcu_read_lock();
+	fr = rcu_dereference(ct_filter_cur);
+	if (fr)
+		seq_printf(m, "filter_pid %u\nfilter_port %u\nfilter_comm %s\n",
+			   fr->f.pid, fr->f.port,
+			   fr->f.comm[0] ? fr->f.comm : "-");
+	rcu_read_unlock();
+}

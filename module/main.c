@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * closetrace: what the kernel does when a program closes a socket, and why.
+ *
+ * Module init/exit and parameters only; see the other files of module/ for
+ * each concern. Init: ring, table, filters, /proc, debugfs, then the probes
+ * last; exit undoes it in exactly the reverse order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/string.h>
+#include "ct_control.h"
+#include "debugfs.h"
+#include "filter.h"
+#include "probes.h"
+#include "procfs.h"
+#include "ring.h"
+#include "track.h"
+
+#define CT_BUF_KB_MIN 4
+#define CT_BUF_KB_MAX 65536
+#define CT_TRACKED_MIN 16
+#define CT_TRACKED_MAX 1048576
+
+static unsigned int buf_kb = 1024;
+module_param(buf_kb, uint, 0444);
+MODULE_PARM_DESC(buf_kb, "ring buffer size per CPU in KiB (4-65536, default 1024)");
+
+static unsigned int max_tracked = 65536;
+module_param(max_tracked, uint, 0444);
+MODULE_PARM_DESC(max_tracked, "closing sockets followed at once (16-1048576, default 65536)");
+
+static unsigned int filter_pid;
+module_param(filter_pid, uint, 0444);
+MODULE_PARM_DESC(filter_pid, "only closes by this process (0: any)");
+
+static unsigned int filter_port;
+module_param(filter_port, uint, 0444);
+MODULE_PARM_DESC(filter_port, "only sockets with this local or remote port (0: any)");
+
+static char *filter_comm;
+module_param(filter_comm, charp, 0444);
+MODULE_PARM_DESC(filter_comm, "only closes by tasks with this comm (default: any)");
+
+static bool enabled = true;
+module_param(enabled, bool, 0444);
+MODULE_PARM_DESC(enabled, "start tracing at load (default 1)");
+
+static int __init ct_check_params(struct ct_filter *f)
+{
+	if (buf_kb < CT_BUF_KB_MIN || buf_kb > CT_BUF_KB_MAX) {
+		pr_err("invalid buf_kb=%u (allowed %u-%u)\n", buf_kb,
+		       CT_BUF_KB_MIN, CT_BUF_KB_MAX);
+		return -EINVAL;
+	}
+	if (max_tracked < CT_TRACKED_MIN || max_tracked > CT_TRACKED_MAX) {
+		pr_err("invalid max_tracked=%u (allowed %u-%u)\n", max_tracked,
+		       CT_TRACKED_MIN, CT_TRACKED_MAX);
+		return -EINVAL;
+	}
+	if (filter_pid > CT_PID_MAX) {
+		pr_err("invalid filter_pid=%u (allowed 0-%u)\n", filter_pid,
+		       CT_PID_MAX);
+		return -EINVAL;
+	}
+	if (filter_port > 65535) {
+		pr_err("invalid filter_port=%u (allowed 0-65535)\n",
+		       filter_port);
+		return -EINVAL;
+	}
+	if (filter_comm && filter_comm[0] &&
+	    ct_valid_comm(filter_comm, strlen(filter_comm))) {
+		pr_err("invalid filter_comm (1-15 printable characters, no spaces)\n");
+		return -EINVAL;
+	}
+	memset(f, 0, sizeof(*f));
+	f->pid = filter_pid;
+	f->port = filter_port;
+	if (filter_comm)
+		strscpy(f->comm, filter_comm, sizeof(f->comm));
+	return 0;
+}
+
+static int __init closetrace_init(void)
+{
+	struct ct_filter f;
+	int err;
+
+	err = ct_check_params(&f);
+	if (err)
+		return err;
+	ct_enabled = enabled;
+
+	err = ct_ring_init((unsigned long)buf_kb * 1024);
+	if (err)
+		goto err_out;
+	err = ct_track_init(max_tracked);
+	if (err)
+		goto err_ring;
+	err = ct_filter_init(&f);
+	if (err)
+		goto err_track;
+	err = ct_procfs_init((unsigned long)buf_kb * 1024);
+	if (err)
+		goto err_filter;
+	ct_debugfs_init();
+	err = ct_probes_register();
+	if (err)
+		goto err_debugfs;
+	pr_info("loaded (abi %u, %u KiB per CPU)\n", CT_ABI_VERSION, buf_kb);
+	return 0;
+
+err_debugfs:
+	ct_ring_shutdown();
+	ct_debugfs_exit();
+	ct_procfs_exit();
+err_filter:
+	ct_filter_exit();
+err_track:
+	ct_track_exit();
+err_ring:
+	ct_ring_exit();
+err_out:
+	return err;
+}
+
+static void __exit closetrace_exit(void)
+{
+	ct_probes_unregister();
+	ct_ring_shutdown();
+	ct_debugfs_exit();
+	ct_procfs_exit();
+	ct_filter_exit();
+	ct_track_exit();
+	ct_ring_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(closetrace_init);
+module_exit(closetrace_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("closetrace developers");
+MODULE_DESCRIPTION("Trace what the kernel does when a socket is closed, and why");
+MODULE_VERSION("0.1");

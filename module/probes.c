@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The hooks, by role. Each role has an ordered list of candidates (kernel
+ * tracepoints first where the kernel has one, then kprobes); the first that
+ * attaches serves the role and /proc/closetrace/probes says which. A role
+ * marked essential that cannot be attached fails the load, naming the role
+ * and what was tried.
+ *
+ * Handlers are thin: count the hit, decode the arguments and hand over to
+ * close.c. Only the hooks that start following a close check the enable
+ * switch; the others only find closes already followed, so that a close
+ * begun before "disable" is still told to its end.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/tracepoint.h>
+#include <net/inet_common.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+#include "compat.h"
+#include "close.h"
+#include "filter.h"
+#include "probes.h"
+
+enum ct_kind { CT_KPROBE, CT_KRETPROBE, CT_TRACEPOINT };
+
+/* Which function a candidate symbol is, when a role has several. */
+enum ct_variant { CT_V_DEFAULT, CT_V_SOCK_CLOSE, CT_V_SOCK_RELEASE };
+
+struct ct_cand {
+	enum ct_kind kind;
+	const char *name;
+	enum ct_variant variant;
+};
+
+struct ct_hook {
+	const char *role;
+	bool essential;
+	const struct ct_cand *cands;	/* ends with a NULL name */
+	const struct ct_cand *used;	/* the one attached, or NULL */
+	struct kprobe kp;
+	struct kretprobe krp;
+	struct tracepoint *tp;
+};
+
+enum ct_role {
+	CT_ROLE_FD_CLOSE,
+	CT_ROLE_FINAL_PUT,
+	CT_ROLE_SOCK_RELEASE,
+	CT_ROLE_INET_RELEASE,
+	CT_ROLE_INET6_RELEASE,
+	CT_ROLE_TCP_CLOSE,
+	CT_ROLE_SEND_FIN,
+	CT_ROLE_DISCONNECT,
+	CT_ROLE_TIME_WAIT,
+	CT_ROLE_STATE,
+	CT_ROLE_RESET,
+	CT_ROLE_DESTROY,
+	CT_ROLE_MAX
+};
+
+static DEFINE_PER_CPU(unsigned long, ct_hits[CT_ROLE_MAX]);
+
+#define HIT(role) this_cpu_inc(ct_hits[role])
+
+/* ---- kprobe handlers */
+
+static int ct_kp_fd_close(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_FD_CLOSE);
+	if (!READ_ONCE(ct_enabled))
+		return 0;
+#ifdef CT_HAVE___CLOSE_FD
+	/* __close_fd(files, fd): only the caller's own table is close(2). */
+	if ((struct files_struct *)ct_arg(regs, 0) != current->files)
+		return 0;
+#endif
+	ct_on_fd_close((unsigned int)ct_arg(regs, CT_FD_CLOSE_FD_ARG));
+	return 0;
+}
+
+static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)ct_arg(regs, 0);
+	struct inode *inode;
+
+	HIT(CT_ROLE_FINAL_PUT);
+	/*
+	 * Every file passes here: leave non-sockets after a few loads. A file
+	 * whose open failed is put before it has an inode.
+	 */
+	if (!READ_ONCE(ct_enabled) || !file)
+		return 0;
+	inode = READ_ONCE(file->f_inode);
+	if (!inode || !S_ISSOCK(inode->i_mode))
+		return 0;
+	ct_on_final_put(file);
+	return 0;
+}
+
+static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_time_wait(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
+
+static const struct ct_cand c_fd_close[] = {
+	{ CT_KPROBE, CT_FD_CLOSE_SYMBOL }, { } };
+static const struct ct_cand c_final_put[] = {
+	{ CT_KPROBE, CT_FINAL_PUT_SYMBOL }, { } };
+static const struct ct_cand c_sock_release[] = {
+	{ CT_KPROBE, "sock_close", CT_V_SOCK_CLOSE },
+	{ CT_KPROBE, "__sock_release", CT_V_SOCK_RELEASE }, { } };
+static const struct ct_cand c_inet_release[] = {
+	{ CT_KPROBE, "inet_release" }, { } };
+static const struct ct_cand c_inet6_release[] = {
+	{ CT_KPROBE, "inet6_release" }, { } };
+static const struct ct_cand c_tcp_close[] = {
+	{ CT_KRETPROBE, "tcp_close" }, { } };
+static const struct ct_cand c_send_fin[] = {
+	{ CT_KPROBE, "tcp_send_fin" }, { } };
+static const struct ct_cand c_disconnect[] = {
+	{ CT_KPROBE, "tcp_disconnect" }, { } };
+static const struct ct_cand c_time_wait[] = {
+	{ CT_KPROBE, "tcp_time_wait" }, { } };
+static const struct ct_cand c_state[] = {
+	{ CT_TRACEPOINT, "inet_sock_set_state" }, { } };
+static const struct ct_cand c_reset[] = {
+	{ CT_TRACEPOINT, "tcp_send_reset" }, { } };
+static const struct ct_cand c_destroy[] = {
+	{ CT_TRACEPOINT, "tcp_destroy_sock" },
+	{ CT_KPROBE, "inet_csk_destroy_sock" }, { } };
+
+static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
+	[CT_ROLE_FD_CLOSE] = { "fd_close", false, c_fd_close,
+		.kp.pre_handler = ct_kp_fd_close },
+	[CT_ROLE_FINAL_PUT] = { "final_put", false, c_final_put,
+		.kp.pre_handler = ct_kp_final_put },
+	[CT_ROLE_SOCK_RELEASE] = { "sock_release", true, c_sock_release,
+		.kp.pre_handler = ct_kp_sock_release },
+	[CT_ROLE_INET_RELEASE] = { "inet_release", true, c_inet_release,
+		.kp.pre_handler = ct_kp_inet_release },
+	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, c_inet6_release,
+		.kp.pre_handler = ct_kp_inet6_release },
+	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, c_tcp_close },
+	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, c_send_fin,
+		.kp.pre_handler = ct_kp_send_fin },
+	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, c_disconnect,
+		.kp.pre_handler = ct_kp_disconnect },
+	[CT_ROLE_TIME_WAIT] = { "tcp_time_wait", false, c_time_wait,
+		.kp.pre_handler = ct_kp_time_wait },
+	[CT_ROLE_STATE] = { "state_change", true, c_state },
+	[CT_ROLE_RESET] = { "reset_sent", true, c_reset },
+	[CT_ROLE_DESTROY] = { "destroy", true, c_destroy,
+		.kp.pre_handler = ct_kp_destroy },
+};
+
+static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
+{
+	struct ct_hook *h = &ct_hooks[CT_ROLE_SOCK_RELEASE];
+	struct socket *sock;
+	struct file *file;
+
+	HIT(CT_ROLE_SOCK_RELEASE);
+	if (!READ_ONCE(ct_enabled))
+		return 0;
+	if (h->used->variant == CT_V_SOCK_CLOSE) {
+		/* sock_close(struct inode *, struct file *) */
+		sock = SOCKET_I((struct inode *)ct_arg(regs, 0));
+		file = (struct file *)ct_arg(regs, 1);
+	} else {
+		/* __sock_release(struct socket *, struct inode *) */
+		sock = (struct socket *)ct_arg(regs, 0);
+		file = sock ? sock->file : NULL;
+	}
+	if (sock)
+		ct_on_sock_release(sock, file);
+	return 0;
+}
+
+static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_INET_RELEASE);
+	ct_on_inet_release((struct socket *)ct_arg(regs, 0), false);
+	return 0;
+}
+
+static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_INET6_RELEASE);
+	ct_on_inet_release((struct socket *)ct_arg(regs, 0), true);
+	return 0;
+}
+
+static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_SEND_FIN);
+	ct_on_tcp_send_fin((struct sock *)ct_arg(regs, 0));
+	return 0;
+}
+
+static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_DISCONNECT);
+	ct_on_tcp_disconnect((struct sock *)ct_arg(regs, 0));
+	return 0;
+}
+
+static int ct_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_TIME_WAIT);
+	ct_on_tcp_time_wait((struct sock *)ct_arg(regs, 0),
+			    (int)ct_arg(regs, 1), (int)ct_arg(regs, 2));
+	return 0;
+}
+
+static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs)
+{
+	HIT(CT_ROLE_DESTROY);
+	ct_on_destroy((struct sock *)ct_arg(regs, 0));
+	return 0;
+}
+
+/* ---- tcp_close: entry and return */
+
+struct ct_kret_data {
+	const struct sock *sk;
+	u64 close_id;
+};
+
+static int ct_tcp_close_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	struct ct_kret_data *d = (struct ct_kret_data *)ri->data;
+	struct sock *sk = (struct sock *)ct_arg(regs, 0);
+
+	HIT(CT_ROLE_TCP_CLOSE);
+	d->sk = sk;
+	/* Not followed: do not arm the return probe. */
+	return ct_on_tcp_close(sk, (long)ct_arg(regs, 1), &d->close_id) ? 0 : 1;
+}
+
+static int ct_tcp_close_ret(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct ct_kret_data *d = (struct ct_kret_data *)ri->data;
+
+	ct_on_tcp_close_ret(d->sk, d->close_id);
+	return 0;
+}
+
+/* ---- tracepoint probes */
+
+static void ct_tp_state(void *data, const struct sock *sk, const int oldstate,
+			const int newstate)
+{
+	HIT(CT_ROLE_STATE);
+	ct_on_state(sk, oldstate, newstate);
+}
+
+static void ct_tp_reset(CT_RST_TP_PROTO)
+{
+	HIT(CT_ROLE_RESET);
+	/* sk: NULL for a reset to no socket, or a timewait/request sock. */
+	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
+		return;
+	ct_on_reset(sk, skb != NULL, CT_KRST());
+}
+
+static void ct_tp_destroy(void *data, struct sock *sk)
+{
+	HIT(CT_ROLE_DESTROY);
+	ct_on_destroy(sk);
+}
+
+static void *ct_tp_fn(enum ct_role role)
+{
+	switch (role) {
+	case CT_ROLE_STATE:
+		return ct_tp_state;
+	case CT_ROLE_RESET:
+		return ct_tp_reset;
+	case CT_ROLE_DESTROY:
+		return ct_tp_destroy;
+	default:
+		return NULL;
+	}
+}
+
+/* ---- registration */
+
+struct ct_tp_find {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static void ct_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct ct_tp_find *f = priv;
+
+	if (!strcmp(tp->name, f->name))
+		f->tp = tp;
+}
+
+static void ct_pin_signatures(void)
+{
+	/* A changed signature must fail the build, not crash a kernel. */
+	BUILD_BUG_ON(!__same_type(&tcp_close, void (*)(struct sock *, long)));
+	BUILD_BUG_ON(!__same_type(&inet_release, int (*)(struct socket *)));
+	BUILD_BUG_ON(!__same_type(&tcp_send_fin, void (*)(struct sock *)));
+	BUILD_BUG_ON(!__same_type(&tcp_disconnect, int (*)(struct sock *, int)));
+	BUILD_BUG_ON(!__same_type(&tcp_time_wait,
+				  void (*)(struct sock *, int, int)));
+	BUILD_BUG_ON(!__same_type(&inet_csk_destroy_sock,
+				  void (*)(struct sock *)));
+#if IS_BUILTIN(CONFIG_IPV6)
+	BUILD_BUG_ON(!__same_type(&inet6_release, int (*)(struct socket *)));
+#endif
+	BUILD_BUG_ON(!__same_type(&fput, void (*)(struct file *)));
+}
+
+static int ct_attach(enum ct_role role, const struct ct_cand *c)
+{
+	struct ct_hook *h = &ct_hooks[role];
+	struct ct_tp_find f = { .name = c->name };
+
+	switch (c->kind) {
+	case CT_KPROBE:
+		memset(&h->kp.hlist, 0, sizeof(h->kp.hlist));
+		h->kp.symbol_name = c->name;
+		h->kp.addr = NULL;
+		h->kp.flags = 0;
+		return register_kprobe(&h->kp);
+	case CT_KRETPROBE:
+		h->krp.kp.symbol_name = c->name;
+		h->krp.entry_handler = ct_tcp_close_entry;
+		h->krp.handler = ct_tcp_close_ret;
+		h->krp.data_size = sizeof(struct ct_kret_data);
+		/* close can sleep (linger): room for many at once. */
+		h->krp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
+		return register_kretprobe(&h->krp);
+	case CT_TRACEPOINT:
+		for_each_kernel_tracepoint(ct_tp_match, &f);
+		if (!f.tp)
+			return -ENOENT;
+		h->tp = f.tp;
+		return tracepoint_probe_register(f.tp, ct_tp_fn(role), NULL);
+	}
+	return -EINVAL;
+}
+
+static void ct_detach(enum ct_role role)
+{
+	struct ct_hook *h = &ct_hooks[role];
+
+	if (!h->used)
+		return;
+	switch (h->used->kind) {
+	case CT_KPROBE:
+		unregister_kprobe(&h->kp);
+		break;
+	case CT_KRETPROBE:
+		unregister_kretprobe(&h->krp);
+		break;
+	case CT_TRACEPOINT:
+		tracepoint_probe_unregister(h->tp, ct_tp_fn(role), NULL);
+		break;
+	}
+	h->used = NULL;
+}
+
+static const char *ct_kind_name(enum ct_kind k)
+{
+	return k == CT_KPROBE ? "kprobe" :
+	       k == CT_KRETPROBE ? "kretprobe" : "tracepoint";
+}
+
+int ct_probes_register(void)
+{
+	const struct ct_cand *c;
+	int role, err = 0;
+
+	ct_pin_signatures();
+	for (role = 0; role < CT_ROLE_MAX; role++) {
+		struct ct_hook *h = &ct_hooks[role];
+
+		for (c = h->cands; c->name; c++) {
+			err = ct_attach(role, c);
+			if (!err) {
+				h->used = c;
+				break;
+			}
+		}
+		if (h->used)
+			continue;
+		if (h->essential) {
+			pr_err("role %s: could not attach any of:", h->role);
+			for (c = h->cands; c->name; c++)
+				pr_cont(" %s %s", ct_kind_name(c->kind), c->name);
+			pr_cont(" (last error %d)\n", err);
+			goto undo;
+		}
+		pr_info("role %s: absent (tried %s %s, error %d)\n", h->role,
+			ct_kind_name(h->cands[0].kind), h->cands[0].name, err);
+	}
+	return 0;
+undo:
+	while (--role >= 0)
+		ct_detach(role);
+	tracepoint_synchronize_unregister();
+	return err ? err : -ENOENT;
+}
+
+void ct_probes_unregister(void)
+{
+	int role;
+
+	for (role = CT_ROLE_MAX - 1; role >= 0; role--)
+		ct_detach(role);
+	tracepoint_synchronize_unregister();
+}
+
+static unsigned long ct_hook_missed(const struct ct_hook *h)
+{
+	if (!h->used)
+		return 0;
+	if (h->used->kind == CT_KPROBE)
+		return h->kp.nmissed;
+	if (h->used->kind == CT_KRETPROBE)
+		return h->krp.nmissed + h->krp.kp.nmissed;
+	return 0;
+}
+
+unsigned long ct_probes_missed(void)
+{
+	unsigned long n = 0;
+	int role;
+
+	for (role = 0; role < CT_ROLE_MAX; role++)
+		n += ct_hook_missed(&ct_hooks[role]);
+	return n;
+}
+
+void ct_probes_show(struct seq_file *m)
+{
+	int role, cpu;
+
+	seq_printf(m, "%-14s %-10s %-11s %-24s %12s %8s\n", "role", "need",
+		   "kind", "symbol", "hits", "nmissed");
+	for (role = 0; role < CT_ROLE_MAX; role++) {
+		const struct ct_hook *h = &ct_hooks[role];
+		unsigned long hits = 0;
+
+		for_each_possible_cpu(cpu)
+			hits += per_cpu(ct_hits[role], cpu);
+		seq_printf(m, "%-14s %-10s %-11s %-24s %12lu %8lu\n", h->role,
+			   h->essential ? "essential" : "optional",
+			   h->used ? ct_kind_name(h->used->kind) : "-",
+			   h->used ? h->used->name : "absent", hits,
+			   ct_hook_missed(h));
+	}
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/closetrace/: stats (what was seen, written, read and lost) and
+ * probes (which symbol serves each role). Human-readable "key value" lines,
+ * stable for scripts. Root-only.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include "ct_classify.h"
+#include "filter.h"
+#include "probes.h"
+#include "procfs.h"
+#include "ring.h"
+#include "stats.h"
+#include "track.h"
+
+DEFINE_PER_CPU(struct ct_stats, ct_stats);
+atomic64_t ct_events_read = ATOMIC64_INIT(0);
+atomic64_t ct_events_cleared = ATOMIC64_INIT(0);
+
+static struct proc_dir_entry *ct_proc_dir;
+static unsigned long ct_buf_bytes;
+
+#define SUM(field) ({						\
+	u64 __s = 0; int __c;					\
+	for_each_possible_cpu(__c)				\
+		__s += per_cpu(ct_stats, __c).field;		\
+	__s; })
+
+static int ct_stats_show(struct seq_file *m, void *v)
+{
+	u64 written = SUM(written), lost = SUM(lost);
+	unsigned int i;
+	int cpu;
+
+	seq_printf(m, "abi_version %u\n", CT_ABI_VERSION);
+	seq_printf(m, "enabled %d\n", READ_ONCE(ct_enabled));
+	seq_printf(m, "buffer_bytes_per_cpu %lu\n", ct_buf_bytes);
+	ct_filter_show(m);
+	seq_printf(m, "closes_tcp %llu\n", SUM(closes_tcp));
+	seq_printf(m, "closes_udp %llu\n", SUM(closes_udp));
+	seq_printf(m, "closes_unix %llu\n", SUM(closes_unix));
+	seq_printf(m, "closes_other %llu\n", SUM(closes_other));
+	seq_printf(m, "refdrops %llu\n", SUM(refdrops));
+	for (i = 0; i < CT_ACT_MAX; i++)
+		seq_printf(m, "action_%s %llu\n", ct_action_name(i),
+			   SUM(actions[i]));
+	for (i = 0; i < CT_R_MAX; i++) {
+		u64 n = SUM(reasons[i]);
+
+		if (n)
+			seq_printf(m, "reason_%s %llu\n", ct_reason_name(i), n);
+	}
+	seq_printf(m, "mismatches %llu\n", SUM(mismatches));
+	seq_printf(m, "orphan_states %llu\n", SUM(orphan_states));
+	seq_printf(m, "orphan_resets %llu\n", SUM(orphan_resets));
+	seq_printf(m, "timewaits %llu\n", SUM(timewaits));
+	seq_printf(m, "ends %llu\n", SUM(ends));
+	seq_printf(m, "tracked %u\n", ct_track_count());
+	seq_printf(m, "untracked %llu\n", SUM(untracked));
+	seq_printf(m, "incomplete %llu\n", SUM(incomplete));
+	seq_printf(m, "filtered %llu\n", SUM(filtered));
+	seq_printf(m, "events_written %llu\n", written);
+	seq_printf(m, "events_read %llu\n",
+		   (u64)atomic64_read(&ct_events_read));
+	seq_printf(m, "events_cleared %llu\n",
+		   (u64)atomic64_read(&ct_events_cleared));
+	seq_printf(m, "events_lost %llu\n", lost);
+	for_each_possible_cpu(cpu)
+		seq_printf(m, "cpu%d_written %llu cpu%d_lost %llu\n", cpu,
+			   per_cpu(ct_stats, cpu).written, cpu,
+			   per_cpu(ct_stats, cpu).lost);
+	seq_printf(m, "probe_nmissed %lu\n", ct_probes_missed());
+	return 0;
+}
+
+static int ct_probes_seq(struct seq_file *m, void *v)
+{
+	ct_probes_show(m);
+	return 0;
+}
+
+int ct_procfs_init(unsigned long buf_bytes)
+{
+	ct_buf_bytes = buf_bytes;
+	ct_proc_dir = proc_mkdir_mode("closetrace", 0500, NULL);
+	if (!ct_proc_dir)
+		return -ENOMEM;
+	if (!proc_create_single("stats", 0400, ct_proc_dir, ct_stats_show) ||
+	    !proc_create_single("probes", 0400, ct_proc_dir, ct_probes_seq)) {
+		proc_remove(ct_proc_dir);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ct_procfs_exit(void)
+{
+	proc_remove(ct_proc_dir);
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event ring: the kernel's tracing ring buffer (kernel/trace/ring_buffer.c),
+ * one per-CPU buffer each, in drop-new mode (no RB_FL_OVERWRITE). A writer
+ * that cannot reserve counts a loss on its CPU and, once it can write again,
+ * first writes a CT_EV_LOST record carrying the count: losses are reported
+ * in-band and in /proc/closetrace/stats, never silent.
+ *
+ * Writers run in kprobe/tracepoint context (preemption off, any context but
+ * NMI); they take no lock. Readers are serialised by the debugfs files (one
+ * consumer at a time) and woken through irq_work, so a writer never calls
+ * wake_up() from inside a probed function.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/irq_work.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include "compat.h"
+#include "ring.h"
+#include "stats.h"
+
+static struct trace_buffer *ct_rb;
+static DEFINE_PER_CPU(u64, ct_pending_lost);
+static bool ct_shutdown;
+
+DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
+/* Set by a reader about to sleep; writers then queue the wake-up. */
+bool ct_ring_want_wake;
+
+static void ct_wake_fn(struct irq_work *w)
+{
+	WRITE_ONCE(ct_ring_want_wake, false);
+	wake_up_all(&ct_ring_wait);
+}
+
+static struct irq_work ct_wake_work;
+
+int ct_ring_init(unsigned long bytes_per_cpu)
+{
+	init_irq_work(&ct_wake_work, ct_wake_fn);
+	ct_rb = ring_buffer_alloc(bytes_per_cpu, 0);
+	if (!ct_rb)
+		return -ENOMEM;
+	return 0;
+}
+
+void ct_ring_exit(void)
+{
+	irq_work_sync(&ct_wake_work);
+	ring_buffer_free(ct_rb);
+	ct_rb = NULL;
+}
+
+static bool ct_rb_write(const struct ct_event *ev)
+{
+	struct ring_buffer_event *rbe;
+
+	rbe = ring_buffer_lock_reserve(ct_rb, sizeof(*ev));
+	if (!rbe)
+		return false;
+	memcpy(ring_buffer_event_data(rbe), ev, sizeof(*ev));
+	ct_rb_commit(ct_rb, rbe);
+	return true;
+}
+
+void ct_ring_emit(struct ct_event *ev)
+{
+	unsigned long flags;
+	u64 lost;
+
+	ev->magic = CT_MAGIC;
+	ev->version = CT_ABI_VERSION;
+	ev->size = sizeof(*ev);
+	if (!ev->ts_ns)
+		ev->ts_ns = ktime_get_ns();
+
+	/*
+	 * Interrupts off so that the LOST record and the pending count cannot
+	 * be interleaved with a softirq writer on this CPU.
+	 */
+	local_irq_save(flags);
+	ev->cpu = smp_processor_id();
+	lost = this_cpu_read(ct_pending_lost);
+	if (lost) {
+		struct ct_event le = {
+			.magic = CT_MAGIC,
+			.version = CT_ABI_VERSION,
+			.type = CT_EV_LOST,
+			.size = sizeof(le),
+			.cpu = ev->cpu,
+			.ts_ns = ev->ts_ns,
+			.fd = CT_FD_NONE,
+			.count = lost,
+		};
+
+		if (ct_rb_write(&le)) {
+			this_cpu_write(ct_pending_lost, 0);
+			this_cpu_inc(ct_stats.written);
+		} else {
+			goto lose;
+		}
+	}
+	if (!ct_rb_write(ev))
+		goto lose;
+	this_cpu_inc(ct_stats.written);
+	local_irq_restore(flags);
+	smp_mb();	/* pairs with ct_ring_prepare_wait() */
+	if (READ_ONCE(ct_ring_want_wake))
+		irq_work_queue(&ct_wake_work);
+	return;
+lose:
+	this_cpu_inc(ct_pending_lost);
+	this_cpu_inc(ct_stats.lost);
+	local_irq_restore(flags);
+}
+
+bool ct_ring_take(struct ct_event *out)
+{
+	struct ring_buffer_event *rbe;
+	int cpu, best = -1;
+	u64 ts, best_ts = U64_MAX;
+
+	for_each_possible_cpu(cpu) {
+		if (ring_buffer_empty_cpu(ct_rb, cpu))
+			continue;
+		rbe = ring_buffer_peek(ct_rb, cpu, &ts, NULL);
+		if (rbe && ts < best_ts) {
+			best_ts = ts;
+			best = cpu;
+		}
+	}
+	if (best < 0)
+		return false;
+	rbe = ring_buffer_consume(ct_rb, best, &ts, NULL);
+	if (!rbe)
+		return false;
+	if (ring_buffer_event_length(rbe) < sizeof(*out)) {
+		/* Cannot happen: every record is written whole. */
+		WARN_ON_ONCE(1);
+		return false;
+	}
+	memcpy(out, ring_buffer_event_data(rbe), sizeof(*out));
+	atomic64_inc(&ct_events_read);
+	return true;
+}
+
+bool ct_ring_empty(void)
+{
+	return ring_buffer_empty(ct_rb);
+}
+
+unsigned long ct_ring_clear(void)
+{
+	unsigned long n = ring_buffer_entries(ct_rb);
+
+	ring_buffer_reset(ct_rb);
+	atomic64_add(n, &ct_events_cleared);
+	return n;
+}
+
+bool ct_ring_prepare_wait(void)
+{
+	WRITE_ONCE(ct_ring_want_wake, true);
+	smp_mb();	/* pairs with ct_ring_emit() */
+	return ct_ring_empty() && !ct_ring_is_shutdown();
+}
+
+void ct_ring_shutdown(void)
+{
+	WRITE_ONCE(ct_shutdown, true);
+	wake_up_all(&ct_ring_wait);
+}
+
+bool ct_ring_is_shutdown(void)
+{
+	return READ_ONCE(ct_shutdown);
+}

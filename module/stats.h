@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CT_STATS_H
+#define CT_STATS_H
+
+#include <linux/percpu.h>
+#include "ct_abi.h"
+
+/* Per-CPU counters: writers never share a cache line. */
+struct ct_stats {
+	u64 closes_tcp;
+	u64 closes_udp;
+	u64 closes_unix;
+	u64 closes_other;
+	u64 refdrops;
+	u64 actions[CT_ACT_MAX];
+	u64 reasons[CT_R_MAX];
+	u64 mismatches;
+	u64 orphan_states;
+	u64 orphan_resets;
+	u64 timewaits;
+	u64 ends;
+	u64 written;
+	u64 lost;
+	u64 untracked;		/* tracking table full */
+	u64 filtered;
+	u64 incomplete;
+};
+
+DECLARE_PER_CPU(struct ct_stats, ct_stats);
+
+#define ct_stat_inc(field) this_cpu_inc(ct_stats.field)
+
+extern atomic64_t ct_events_read;
+extern atomic64_t ct_events_cleared;
+
+#endif /* CT_STATS_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef CT_TRACK_H
+#define CT_TRACK_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include "ct_abi.h"
+#include "ct_classify.h"
+
+/* Where a tracked socket is on its way out. */
+enum ct_phase {
+	CT_PH_PENDING,		/* fd closed, final put not yet run (key: file) */
+	CT_PH_RELEASING,	/* sock_close/inet_release running (key: sock) */
+	CT_PH_IN_CLOSE,		/* inside tcp_close */
+	CT_PH_ORPHAN,		/* tcp_close returned; following the orphan */
+};
+
+/*
+ * One socket being closed. The key is the address of the object it is filed
+ * under (a struct file while pending, then a struct sock): used to find the
+ * context only, never dereferenced through the table, never printed.
+ */
+struct ct_ctx {
+	struct hlist_node node;
+	const void *key;
+	enum ct_phase phase;
+	bool destroyed;
+	bool timewait;
+	u8 state_cur;
+	pid_t closer_tid;
+	u64 ts_close;		/* when the close began */
+	u64 ts_tcp_close;	/* tcp_close entry */
+	struct ct_snapshot snap;
+	struct ct_observed obs;
+	struct ct_event ev;	/* identity fields, filled once */
+};
+
+struct ct_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+int ct_track_init(unsigned int max_tracked);
+void ct_track_exit(void);
+
+struct ct_ctx *ct_ctx_alloc(void);
+void ct_ctx_free(struct ct_ctx *ctx);
+
+struct ct_bucket *ct_bucket_of(const void *key);
+/* Quick unlocked check used on hot paths before taking the lock. */
+bool ct_bucket_maybe(const void *key);
+/* With the bucket locked: */
+struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key);
+void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx, const void *key);
+void ct_remove_locked(struct ct_ctx *ctx);
+
+/* Remove and return the context filed under key, or NULL. */
+struct ct_ctx *ct_take(const void *key);
+/* File ctx under key; an older context under the same key is freed. */
+void ct_put(struct ct_ctx *ctx, const void *key);
+
+unsigned int ct_track_count(void);
+
+#endif /* CT_TRACK_H */

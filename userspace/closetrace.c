@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * closetrace — read what the closetrace module saw: one line per socket
+ * close, and the orphan's later life. I/O and options here; validation and
+ * rendering in decode.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "ct_abi.h"
+#include "decode.h"
+
+#define CT_VERSION "0.1"
+#define DEFAULT_EVENTS "/sys/kernel/debug/closetrace/events"
+#define BATCH 64
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: closetrace [OPTIONS]\n"
+"Print what the kernel did for each socket close, and why (needs the\n"
+"closetrace module loaded, debugfs mounted, and root).\n"
+"\n"
+"  -p, --pid PID        only closes by process PID\n"
+"  -P, --port PORT      only sockets with local or remote port PORT\n"
+"  -c, --comm COMM      only closes by tasks named COMM\n"
+"  -j, --json           JSON lines (keys in docs/record-format.md)\n"
+"      --csv            comma-separated values with a header line\n"
+"  -w, --wide           wide address columns (IPv6)\n"
+"  -T, --timestamps     absolute CLOCK_MONOTONIC times, not relative\n"
+"  -d, --duration SECS  stop after SECS seconds\n"
+"  -n, --count N        stop after N records\n"
+"  -s, --summary        print counts by action and reason at exit\n"
+"      --drain          read what is buffered now and exit\n"
+"  -f, --file PATH      read records from PATH (default %s)\n"
+"  -h, --help           this help\n"
+"  -V, --version        version and record ABI version\n"
+"\n"
+"Examples:\n"
+"  closetrace                      # every close, as a table, until Ctrl-C\n"
+"  closetrace -P 8080 --summary    # closes on port 8080, then the counts\n"
+"  closetrace -p 1234 -j           # one process, as JSON lines\n"
+"  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
+"  closetrace -f saved.bin         # decode records saved with cat events\n",
+		DEFAULT_EVENTS);
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int open_events(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == EBUSY) {
+		fprintf(stderr, "closetrace: %s is in use by another reader (one at a time)\n", path);
+	} else if (errno == EACCES || errno == EPERM) {
+		fprintf(stderr, "closetrace: %s: permission denied (closetrace needs root)\n", path);
+	} else if (errno == ENOENT && access("/proc/closetrace", F_OK) != 0) {
+		fprintf(stderr, "closetrace: the closetrace module is not loaded (insmod closetrace.ko)\n");
+	} else if (errno == ENOENT) {
+		fprintf(stderr, "closetrace: %s not found: is debugfs mounted? (mount -t debugfs none /sys/kernel/debug)\n", path);
+	} else {
+		fprintf(stderr, "closetrace: %s: %s\n", path, strerror(errno));
+	}
+	return -1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "comm", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 1 },
+		{ "wide", no_argument, NULL, 'w' },
+		{ "timestamps", no_argument, NULL, 'T' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "drain", no_argument, NULL, 2 },
+		{ "file", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
+	struct ct_out_opts o = { 0 };
+	struct ct_summary sum;
+	enum fmt fmt = FMT_TABLE;
+	const char *path = DEFAULT_EVENTS;
+	long duration = 0, count = 0, shown = 0;
+	bool summary = false, drain = false, regular = false, have_t0 = false;
+	struct ct_event buf[BATCH];
+	struct sigaction sa;
+	double deadline = 0;
+	int c, fd, rc = 0;
+
+	memset(&sum, 0, sizeof(sum));
+	while ((c = getopt_long(argc, argv, "p:P:c:jwTd:n:sf:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_long(optarg, 1, 4194304, &m.pid)) {
+				fprintf(stderr, "closetrace: invalid pid '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'P':
+			if (parse_long(optarg, 1, 65535, &m.port)) {
+				fprintf(stderr, "closetrace: invalid port '%s' (1-65535)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			if (!*optarg || strlen(optarg) >= CT_COMM_LEN) {
+				fprintf(stderr, "closetrace: invalid comm '%s' (1-15 characters)\n", optarg);
+				return 2;
+			}
+			m.comm = optarg;
+			break;
+		case 'j':
+			fmt = FMT_JSON;
+			break;
+		case 1:
+			fmt = FMT_CSV;
+			break;
+		case 'w':
+			o.wide = true;
+			break;
+		case 'T':
+			o.timestamps = true;
+			break;
+		case 'd':
+			if (parse_long(optarg, 1, LONG_MAX / 2, &duration)) {
+				fprintf(stderr, "closetrace: invalid duration '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (parse_long(optarg, 1, LONG_MAX, &count)) {
+				fprintf(stderr, "closetrace: invalid count '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			summary = true;
+			break;
+		case 2:
+			drain = true;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("closetrace %s (record ABI %u)\n", CT_VERSION, CT_ABI_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "closetrace: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	regular = strcmp(path, DEFAULT_EVENTS) != 0;
+	if (!regular && geteuid() != 0) {
+		fprintf(stderr, "closetrace: must be run as root\n");
+		return 1;
+	}
+	fd = open_events(path);
+	if (fd < 0)
+		return 1;
+	/* A saved file: read to its end, then stop. */
+	if (regular)
+		drain = true;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (duration)
+		deadline = now_s() + duration;
+
+	if (fmt == FMT_TABLE)
+		ct_print_table_header(stdout, &o);
+	else if (fmt == FMT_CSV)
+		ct_print_csv_header(stdout);
+
+	while (!stop) {
+		ssize_t n;
+		size_t i;
+
+		if (deadline && now_s() >= deadline)
+			break;
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (drain)
+				break;
+			fflush(stdout);
+			if (poll(&p, 1, 200) < 0 && errno != EINTR) {
+				fprintf(stderr, "closetrace: poll: %s\n", strerror(errno));
+				rc = 1;
+				break;
+			}
+			continue;
+		}
+		if (n < 0) {
+			fprintf(stderr, "closetrace: read %s: %s\n", path, strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (n == 0) {
+			if (!regular)
+				fprintf(stderr, "closetrace: the module is going away; stopping\n");
+			break;
+		}
+		for (i = 0; i * sizeof(buf[0]) < (size_t)n; i++) {
+			const struct ct_event *ev = &buf[i];
+			size_t left = (size_t)n - i * sizeof(buf[0]);
+			enum ct_check chk = ct_check_record(ev, left);
+			char msg[256];
+
+			if (chk != CT_OK) {
+				fprintf(stderr, "closetrace: %s\n",
+					ct_check_message(chk, ev, left, msg, sizeof(msg)));
+				rc = 1;
+				goto out;
+			}
+			if (ev->type == CT_EV_LOST)
+				fprintf(stderr, "closetrace: %llu records lost on CPU %u (ring full)\n",
+					(unsigned long long)ev->count, ev->cpu);
+			if (!ct_matches(ev, &m))
+				continue;
+			if (!have_t0) {
+				o.t0 = ev->ts_ns;
+				have_t0 = true;
+			}
+			ct_summary_add(&sum, ev);
+			if (fmt == FMT_JSON)
+				ct_print_json(stdout, ev);
+			else if (fmt == FMT_CSV)
+				ct_print_csv(stdout, ev);
+			else
+				ct_print_table(stdout, ev, &o);
+			if (count && ++shown >= count) {
+				stop = 1;
+				break;
+			}
+		}
+	}
+out:
+	fflush(stdout);
+	if (summary)
+		ct_summary_print(stdout, &sum);
+	if (sum.lost)
+		fprintf(stderr, "closetrace: %llu records were lost in all (see /proc/closetrace/stats)\n", sum.lost);
+	close(fd);
+	return rc;
+}
