@@ -496,10 +496,14 @@ void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo)
 	if (!ctx)
 		return;
 	ctx->timewait = true;
-	ct_emit_from(ctx, &ev, CT_EV_TIMEWAIT, 0);
-	/* ct_emit_from copied identity; now the transition. */
+	ev = ctx->ev;
+	ev.type = CT_EV_TIMEWAIT;
+	ev.ts_ns = 0;
+	ev.reason = CT_R_TIMEWAIT;
 	ev.state_before = ctx->state_cur;
-	ctx->state_cur = state;
+	ev.state_after = state;		/* TIME_WAIT, or FIN_WAIT2's substate */
+	ev.timeout_ms = jiffies_to_msecs(timeo);
+	ct_ring_emit(&ev);
 	spin_unlock_irqrestore(&b->lock, flags);
 	ct_stat_inc(timewaits);
 }

@@ -11,17 +11,7 @@
 #ifndef CT_ABI_H
 #define CT_ABI_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int32_t __s32;
-typedef int64_t __s64;
-#endif
+#include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
 #define CT_ABI_VERSION	1

@@ -22,7 +22,7 @@
 #include "stats.h"
 
 static struct trace_buffer *ct_rb;
-static DEFINE_PER_CPU(u64, ct_pending_lost);
+static DEFINE_PER_CPU(atomic64_t, ct_pending_lost);
 static bool ct_shutdown;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
@@ -65,10 +65,35 @@ static bool ct_rb_write(const struct ct_event *ev)
 	return true;
 }
 
+/* Write a LOST record for cpu's pending count; false if it could not. */
+static bool ct_write_lost(int cpu, u64 ts)
+{
+	atomic64_t *pending = per_cpu_ptr(&ct_pending_lost, cpu);
+	s64 lost = atomic64_xchg(pending, 0);
+	struct ct_event le = {
+		.magic = CT_MAGIC,
+		.version = CT_ABI_VERSION,
+		.type = CT_EV_LOST,
+		.size = sizeof(le),
+		.cpu = cpu,
+		.ts_ns = ts,
+		.fd = CT_FD_NONE,
+	};
+
+	if (lost <= 0)
+		return true;
+	le.count = lost;
+	if (!ct_rb_write(&le)) {
+		atomic64_add(lost, pending);
+		return false;
+	}
+	this_cpu_inc(ct_stats.written);
+	return true;
+}
+
 void ct_ring_emit(struct ct_event *ev)
 {
 	unsigned long flags;
-	u64 lost;
 
 	ev->magic = CT_MAGIC;
 	ev->version = CT_ABI_VERSION;
@@ -77,43 +102,43 @@ void ct_ring_emit(struct ct_event *ev)
 		ev->ts_ns = ktime_get_ns();
 
 	/*
-	 * Interrupts off so that the LOST record and the pending count cannot
-	 * be interleaved with a softirq writer on this CPU.
+	 * Interrupts off so that this CPU's LOST record and its pending count
+	 * are not interleaved with a softirq writer on the same CPU.
 	 */
 	local_irq_save(flags);
 	ev->cpu = smp_processor_id();
-	lost = this_cpu_read(ct_pending_lost);
-	if (lost) {
-		struct ct_event le = {
-			.magic = CT_MAGIC,
-			.version = CT_ABI_VERSION,
-			.type = CT_EV_LOST,
-			.size = sizeof(le),
-			.cpu = ev->cpu,
-			.ts_ns = ev->ts_ns,
-			.fd = CT_FD_NONE,
-			.count = lost,
-		};
-
-		if (ct_rb_write(&le)) {
-			this_cpu_write(ct_pending_lost, 0);
-			this_cpu_inc(ct_stats.written);
-		} else {
-			goto lose;
-		}
+	if (!ct_write_lost(ev->cpu, ev->ts_ns) || !ct_rb_write(ev)) {
+		atomic64_inc(this_cpu_ptr(&ct_pending_lost));
+		this_cpu_inc(ct_stats.lost);
+		local_irq_restore(flags);
+		return;
 	}
-	if (!ct_rb_write(ev))
-		goto lose;
 	this_cpu_inc(ct_stats.written);
 	local_irq_restore(flags);
 	smp_mb();	/* pairs with ct_ring_prepare_wait() */
 	if (READ_ONCE(ct_ring_want_wake))
 		irq_work_queue(&ct_wake_work);
-	return;
-lose:
-	this_cpu_inc(ct_pending_lost);
-	this_cpu_inc(ct_stats.lost);
-	local_irq_restore(flags);
+}
+
+/*
+ * Called by the reader when the ring is empty: write the LOST records that
+ * CPUs still owe (a CPU that loses records and then goes quiet would
+ * otherwise never report them). Returns true if one was written.
+ */
+static bool ct_flush_lost(void)
+{
+	unsigned long flags;
+	bool wrote = false;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (atomic64_read(per_cpu_ptr(&ct_pending_lost, cpu)) <= 0)
+			continue;
+		local_irq_save(flags);
+		wrote |= ct_write_lost(cpu, ktime_get_ns());
+		local_irq_restore(flags);
+	}
+	return wrote;
 }
 
 bool ct_ring_take(struct ct_event *out)
@@ -132,7 +157,7 @@ bool ct_ring_take(struct ct_event *out)
 		}
 	}
 	if (best < 0)
-		return false;
+		return ct_flush_lost() && ct_ring_take(out);
 	rbe = ring_buffer_consume(ct_rb, best, &ts, NULL);
 	if (!rbe)
 		return false;

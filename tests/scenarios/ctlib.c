@@ -1,0 +1,387 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "ctlib.h"
+
+int ct_failures;
+struct ct_log ct_log;
+static int ev_fd = -1;
+static const char *scen;
+
+#define TRACEFS "/sys/kernel/tracing/"
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0 || write(fd, s, strlen(s)) != (ssize_t)strlen(s)) {
+		fprintf(stderr, "%s: write %s: %s\n", scen, path, strerror(errno));
+		exit(2);
+	}
+	close(fd);
+}
+
+void ct_start(const char *name)
+{
+	scen = name;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ev_fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
+	if (ev_fd < 0) {
+		fprintf(stderr, "%s: open events: %s\n", name, strerror(errno));
+		exit(2);
+	}
+	write_file(TRACEFS "events/sock/inet_sock_set_state/enable", "1");
+	write_file(TRACEFS "events/tcp/tcp_send_reset/enable", "1");
+	ct_drain();
+	ct_log.n = 0;
+	tp_clear();
+}
+
+int ct_finish(void)
+{
+	if (ct_failures) {
+		size_t i;
+		char line[CT_LINE_LEN];
+
+		fprintf(stderr, "  closetrace records seen by %s:\n", scen);
+		for (i = 0; i < ct_log.n; i++) {
+			ct_fmt_kv(line, sizeof(line), &ct_log.ev[i]);
+			fprintf(stderr, "    %s\n", line);
+		}
+	}
+	printf("%s %s\n", ct_failures ? "FAIL" : "PASS", scen);
+	return ct_failures ? 1 : 0;
+}
+
+void ct_drain(void)
+{
+	for (;;) {
+		size_t room = sizeof(ct_log.ev) / sizeof(ct_log.ev[0]) - ct_log.n;
+		ssize_t n;
+		size_t i, got;
+
+		if (!room) {
+			fprintf(stderr, "%s: record log full\n", scen);
+			exit(2);
+		}
+		n = read(ev_fd, &ct_log.ev[ct_log.n], room * sizeof(struct ct_event));
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			fprintf(stderr, "%s: read events: %s\n", scen, strerror(errno));
+			exit(2);
+		}
+		got = (size_t)n / sizeof(struct ct_event);
+		for (i = 0; i < got; i++) {
+			const struct ct_event *e = &ct_log.ev[ct_log.n + i];
+
+			if (e->magic != CT_MAGIC || e->version != CT_ABI_VERSION ||
+			    e->size != sizeof(*e)) {
+				fprintf(stderr, "%s: bad record header\n", scen);
+				exit(2);
+			}
+		}
+		ct_log.n += got;
+	}
+}
+
+bool ct_wait(bool (*pred)(void *), void *arg, int timeout_ms)
+{
+	unsigned long long end = now_ns() + (unsigned long long)timeout_ms * 1000000ull;
+
+	for (;;) {
+		ct_drain();
+		if (pred(arg))
+			return true;
+		if (now_ns() > end)
+			return false;
+		msleep(20);
+	}
+}
+
+const struct ct_event *ct_find(unsigned int type, unsigned int sport,
+			       unsigned int dport)
+{
+	size_t i;
+
+	for (i = 0; i < ct_log.n; i++) {
+		const struct ct_event *e = &ct_log.ev[i];
+
+		if (e->type == type && e->sport == sport &&
+		    (!dport || e->dport == dport))
+			return e;
+	}
+	return NULL;
+}
+
+const struct ct_event *ct_find_id(unsigned int type, unsigned long long id,
+				  size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < ct_log.n; i++)
+		if (ct_log.ev[i].type == type && ct_log.ev[i].close_id == id &&
+		    !nth--)
+			return &ct_log.ev[i];
+	return NULL;
+}
+
+size_t ct_count_id(unsigned int type, unsigned long long id)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ct_log.n; i++)
+		n += ct_log.ev[i].type == type && ct_log.ev[i].close_id == id;
+	return n;
+}
+
+bool ct_has_end(void *p)
+{
+	return ct_find_id(CT_EV_END, *(unsigned long long *)p, 0) != NULL;
+}
+
+static socklen_t mkaddr(int family, int port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*a);
+	}
+}
+
+int tcp_listener(int family, int port, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(family, port, &ss);
+	int one = 1, fd = socket(family, SOCK_STREAM, 0);
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, backlog)) {
+		fprintf(stderr, "%s: listen on %d: %s\n", scen, port, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+int tcp_connect(int family, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = mkaddr(family, port, &ss);
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len)) {
+		fprintf(stderr, "%s: connect to %d: %s\n", scen, port, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+int tcp_accept(int lfd)
+{
+	int fd = accept(lfd, NULL, NULL);
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: accept: %s\n", scen, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
+int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+int peer_outcome(int fd, int timeout_ms)
+{
+	char buf[65536];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, timeout_ms) == 0)
+			return 2;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == ECONNRESET)
+			return 1;
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+	}
+}
+
+void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void tp_clear(void)
+{
+	write_file(TRACEFS "trace", "");
+}
+
+static int state_of(const char *s)
+{
+	static const char *const n[] = { "", "TCP_ESTABLISHED", "TCP_SYN_SENT",
+		"TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2", "TCP_TIME_WAIT",
+		"TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK", "TCP_LISTEN",
+		"TCP_CLOSING", "TCP_NEW_SYN_RECV" };
+	size_t i, l;
+
+	for (i = 1; i < sizeof(n) / sizeof(n[0]); i++) {
+		l = strlen(n[i]);
+		if (!strncmp(s, n[i], l) && (s[l] == ' ' || s[l] == '\n' || !s[l]))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int field_int(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+
+	return p ? atoi(p + strlen(key)) : -1;
+}
+
+size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
+{
+	FILE *f = fopen(TRACEFS "trace", "r");
+	char line[1024];
+	size_t n = 0;
+
+	if (!f) {
+		fprintf(stderr, "%s: open trace: %s\n", scen, strerror(errno));
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f) && n < max) {
+		struct tp_event e = { 0 };
+		const char *p;
+
+		if (line[0] == '#')
+			continue;
+		if (strstr(line, "inet_sock_set_state:")) {
+			if (!strstr(line, "IPPROTO_TCP"))
+				continue;
+			e.kind = 'S';
+			p = strstr(line, "oldstate=");
+			e.oldstate = p ? state_of(p + 9) : -1;
+			p = strstr(line, "newstate=");
+			e.newstate = p ? state_of(p + 9) : -1;
+		} else if (strstr(line, "tcp_send_reset:")) {
+			e.kind = 'R';
+			p = strstr(line, " state=");
+			e.state = p ? state_of(p + 7) : -1;
+		} else {
+			continue;
+		}
+		e.sport = field_int(line, " sport=");
+		e.dport = field_int(line, " dport=");
+		if (e.sport == sport && e.dport == dport)
+			out[n++] = e;
+	}
+	fclose(f);
+	return n;
+}
+
+void check_against_kernel(unsigned long long close_id, int sport, int dport)
+{
+	struct tp_event tp[64];
+	size_t n = tp_read(tp, 64, sport, dport), i, ns = 0, nr = 0, k;
+	size_t ct_states = ct_count_id(CT_EV_STATE, close_id);
+	size_t ct_resets = ct_count_id(CT_EV_RESET, close_id);
+
+	for (i = 0; i < n; i++) {
+		if (tp[i].kind == 'S') {
+			const struct ct_event *e = ct_find_id(CT_EV_STATE, close_id, ns);
+
+			CHECK(e && e->state_before == tp[i].oldstate &&
+			      e->state_after == tp[i].newstate,
+			      "kernel state change #%zu %s->%s not matched by closetrace",
+			      ns, ct_state_name(tp[i].oldstate), ct_state_name(tp[i].newstate));
+			ns++;
+		} else {
+			nr++;
+		}
+	}
+	CHECK(ct_states == ns, "closetrace reported %zu state changes, the kernel %zu",
+	      ct_states, ns);
+	CHECK(ct_resets == nr, "closetrace reported %zu resets, the kernel %zu",
+	      ct_resets, nr);
+	for (k = 0; k < ct_resets && k < nr; k++)
+		CHECK(ct_find_id(CT_EV_RESET, close_id, k) != NULL, "reset %zu", k);
+}
+
+unsigned long ino_of(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+static bool has_close(void *p)
+{
+	return ct_find(CT_EV_CLOSE, *(int *)p, 0) != NULL;
+}
+
+const struct ct_event *wait_close(int sport)
+{
+	ct_wait(has_close, &sport, 3000);
+	return ct_find(CT_EV_CLOSE, sport, 0);
+}
+
+bool wait_end(unsigned long long id, int ms)
+{
+	return ct_wait(ct_has_end, &id, ms);
+}
+
+void check_closer(const struct ct_event *ev, int fd, unsigned long ino)
+{
+	char comm[16] = { 0 };
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	CHECK(ev->pid == (unsigned int)getpid(), "pid %u, expected %d", ev->pid, getpid());
+	CHECK(!strncmp(ev->comm, comm, 16), "comm '%.16s', expected '%s'", ev->comm, comm);
+	CHECK(ev->fd == fd, "fd %d, expected %d", ev->fd, fd);
+	CHECK(ev->ino == ino, "ino %llu, expected %lu", (unsigned long long)ev->ino, ino);
+}

@@ -1,0 +1,83 @@
+/* Helpers for the guest scenarios: sockets, closetrace's records, and the
+ * kernel's own tracepoints (tracefs) as an independent observer. */
+#ifndef CTLIB_H
+#define CTLIB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include "ct_abi.h"
+#include "ct_classify.h"
+#include "ct_format.h"
+
+extern int ct_failures;
+#define CHECK(cond, ...) do {						\
+	if (!(cond)) {							\
+		ct_failures++;						\
+		fprintf(stderr, "  check failed (%s:%d): %s: ", __FILE__, \
+			__LINE__, #cond);				\
+		fprintf(stderr, __VA_ARGS__);				\
+		fputc('\n', stderr);					\
+	}								\
+} while (0)
+#define REQUIRE(cond, ...) do {						\
+	bool ok__ = (cond);						\
+	CHECK(ok__, __VA_ARGS__);					\
+	if (!ok__)							\
+		return ct_finish();					\
+} while (0)
+
+/* Start a scenario: open closetrace's events, discard old records, start
+ * the tracefs observer. */
+void ct_start(const char *name);
+int ct_finish(void);		/* prints the verdict; exit status */
+
+struct ct_log {
+	struct ct_event ev[4096];
+	size_t n;
+};
+extern struct ct_log ct_log;
+/* Read all records available now into ct_log (appending). */
+void ct_drain(void);
+/* Drain until pred() holds or timeout_ms passes; returns pred(). */
+bool ct_wait(bool (*pred)(void *), void *arg, int timeout_ms);
+const struct ct_event *ct_find(unsigned int type, unsigned int sport,
+			       unsigned int dport);
+const struct ct_event *ct_find_id(unsigned int type, unsigned long long id,
+				  size_t nth);
+size_t ct_count_id(unsigned int type, unsigned long long id);
+bool ct_has_end(void *close_id_ptr);
+
+/* Sockets on loopback. */
+int tcp_listener(int family, int port, int backlog);
+int tcp_connect(int family, int port);
+int tcp_accept(int lfd);
+int local_port(int fd);
+/* Peer receives: 0 = FIN (EOF), 1 = RST, 2 = nothing (timeout), -1 error. */
+int peer_outcome(int fd, int timeout_ms);
+void msleep(int ms);
+unsigned long long now_ns(void);
+
+/* The kernel's own tracepoints, read from tracefs. */
+struct tp_event {
+	char kind;		/* 'S' state change, 'R' reset sent */
+	int sport, dport;
+	int oldstate, newstate;	/* enum ct_tcp_state */
+	int state;		/* R: socket state */
+};
+void tp_clear(void);
+size_t tp_read(struct tp_event *out, size_t max, int sport, int dport);
+
+/* Every state change and reset the kernel reported for (sport, dport) since
+ * tp_clear() must be in closetrace's records of close_id, and no others. */
+void check_against_kernel(unsigned long long close_id, int sport, int dport);
+
+/* Common checks on a CLOSE record of this process. */
+void check_closer(const struct ct_event *ev, int fd, unsigned long ino);
+unsigned long ino_of(int fd);
+/* Find the CLOSE record for local port sport (draining up to 3 s). */
+const struct ct_event *wait_close(int sport);
+/* Wait for the END of close_id (up to ms). */
+bool wait_end(unsigned long long id, int ms);
+
+#endif

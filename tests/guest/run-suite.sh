@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs in the guest: every scenario program and shell test, then the dmesg
+# scan. Prints PASS/FAIL per test and ends with "N passed, N failed".
+pass=0 fail=0
+result() {
+	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+for t in /tests/sc_*; do
+	[ -x "$t" ] || continue
+	out=$(timeout 60 "$t" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out"
+	case "$out" in
+	*"FAIL "*) rc=1 ;;
+	*"PASS "*) [ $rc = 0 ] || { echo "FAIL $(basename "$t") (exit $rc)"; rc=1; } ;;
+	*) echo "FAIL $(basename "$t") (exit $rc, no verdict)"; rc=1 ;;
+	esac
+	result $rc
+done
+for t in /tests/t_*.sh; do
+	[ -f "$t" ] || continue
+	out=$(timeout 120 sh "$t" 2>&1)
+	rc=$?
+	[ -z "$out" ] || echo "$out"
+	if [ $rc = 0 ]; then echo "PASS $(basename "$t" .sh)"; else echo "FAIL $(basename "$t" .sh) (exit $rc)"; fi
+	result $rc
+done
+# Any kernel complaint fails the run.
+if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KASAN|lockdep' >/tmp/dmesg.bad; then
+	echo "kernel log shows problems:"
+	cat /tmp/dmesg.bad
+	echo "FAIL dmesg-clean"
+	fail=$((fail + 1))
+else
+	echo "PASS dmesg-clean"
+	pass=$((pass + 1))
+fi
+echo "guest: $pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,82 @@
+/* SO_LINGER {1, N} with a slow peer: close blocks. First the peer never
+ * reads (the linger time runs out), then it drains after a pause (close
+ * returns once the FIN is acknowledged). */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "ctlib.h"
+
+static int peer;
+
+static void *drain_later(void *arg)
+{
+	(void)arg;
+	msleep(400);
+	peer_outcome(peer, 10000);
+	return NULL;
+}
+
+static int one(int port, bool drain)
+{
+	static char buf[65536];
+	struct linger lg = { 1, 2 };
+	int l, c, sport, small = 4096, big = 1 << 20, fd;
+	unsigned long long t0, dt;
+	unsigned long ino;
+	const struct ct_event *e;
+	pthread_t th;
+
+	l = tcp_listener(AF_INET, port, 8);
+	setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	c = tcp_connect(AF_INET, port);
+	peer = tcp_accept(l);
+	setsockopt(c, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	while (write(c, buf, sizeof(buf)) > 0)
+		;
+	fcntl(c, F_SETFL, 0);
+	sport = local_port(c);
+	ino = ino_of(c);
+	fd = c;
+	if (drain)
+		pthread_create(&th, NULL, drain_later, NULL);
+	t0 = now_ns();
+	close(c);
+	dt = now_ns() - t0;
+	if (drain)
+		pthread_join(th, NULL);
+	e = wait_close(sport);
+	if (!e) {
+		CHECK(e, "no CLOSE record");
+		return 1;
+	}
+	check_closer(e, fd, ino);
+	CHECK(e->timeout_ms == 2000, "timeout_ms %lld", (long long)e->timeout_ms);
+	CHECK(e->linger_on && e->linger_sec == 2, "linger %u/%u", e->linger_on, e->linger_sec);
+	CHECK(e->flags & CT_F_LINGER_WAIT, "no linger wait flag");
+	CHECK(e->blocked_ns <= dt && e->blocked_ns * 10 >= dt * 9,
+	      "blocked %llu ns, close took %llu ns", (unsigned long long)e->blocked_ns, dt);
+	if (drain) {
+		CHECK(!(e->flags & CT_F_LINGER_EXPIRED), "expired although drained");
+		CHECK(dt >= 300000000ull && dt < 2000000000ull, "close took %llu ns", dt);
+		CHECK(e->state_after != CT_TCP_FIN_WAIT1, "still FIN_WAIT1");
+	} else {
+		CHECK(e->flags & CT_F_LINGER_EXPIRED, "not expired");
+		CHECK(dt >= 1900000000ull, "close took only %llu ns", dt);
+		CHECK(e->state_after == CT_TCP_FIN_WAIT1, "state_after %s", ct_state_name(e->state_after));
+	}
+	CHECK(e->action == CT_ACT_FIN, "action %s", ct_action_name(e->action));
+	close(peer);
+	close(l);
+	return 0;
+}
+
+int main(void)
+{
+	ct_start("linger-wait");
+	one(20050, false);
+	one(20051, true);
+	return ct_finish();
+}

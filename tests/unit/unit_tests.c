@@ -1,0 +1,198 @@
+/* Host unit tests for the pure parts shared with the module: the close
+ * classifier, control parsing, record validation and formatting. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "ct_classify.h"
+#include "ct_control.h"
+#include "ct_format.h"
+#include "decode.h"
+
+static int pass, fail;
+#define T(name, cond) do {						\
+	if (cond) { pass++; } else { fail++;				\
+		printf("FAIL %s (%s:%d)\n", name, __FILE__, __LINE__); }	\
+} while (0)
+
+static struct ct_verdict pred(unsigned int state, unsigned int unread,
+			      unsigned int unsent, int lon, int lsec, int l2,
+			      int repair)
+{
+	struct ct_snapshot s = { .state = state, .unread = unread, .unsent = unsent,
+		.linger_on = lon, .linger_sec = lsec, .linger2 = l2, .repair = repair };
+
+	s.reset_on_disconnect = ct_need_reset(state);
+	return ct_predict(&s);
+}
+
+static void test_predict(void)
+{
+	struct ct_verdict v;
+
+	v = pred(CT_TCP_ESTABLISHED, 0, 0, 0, 0, 0, 0);
+	T("established -> fin", v.action == CT_ACT_FIN && v.reason == CT_R_FIN);
+	v = pred(CT_TCP_ESTABLISHED, 0, 10, 0, 0, 0, 0);
+	T("unsent -> fin behind data", v.action == CT_ACT_FIN && v.reason == CT_R_FIN_BEHIND_DATA);
+	v = pred(CT_TCP_ESTABLISHED, 5, 10, 1, 0, 0, 0);
+	T("unread beats linger0", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_UNREAD);
+	v = pred(CT_TCP_ESTABLISHED, 0, 0, 1, 0, 0, 0);
+	T("linger0 -> rst", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_LINGER0);
+	v = pred(CT_TCP_SYN_SENT, 0, 0, 1, 0, 0, 0);
+	T("linger0 in syn_sent: no rst", v.action == CT_ACT_NONE && v.reason == CT_R_ABORT_LINGER0);
+	v = pred(CT_TCP_ESTABLISHED, 0, 0, 1, 5, 0, 0);
+	T("linger 5 -> fin", v.action == CT_ACT_FIN && v.reason == CT_R_FIN);
+	v = pred(CT_TCP_LISTEN, 3, 0, 0, 0, 0, 0);
+	T("listener first", v.action == CT_ACT_NONE && v.reason == CT_R_LISTENER);
+	v = pred(CT_TCP_CLOSE, 3, 0, 0, 0, 0, 0);
+	T("already closed", v.reason == CT_R_ALREADY_CLOSED);
+	v = pred(CT_TCP_ESTABLISHED, 3, 0, 0, 0, 0, 1);
+	T("repair before unread", v.reason == CT_R_REPAIR && v.action == CT_ACT_NONE);
+	v = pred(CT_TCP_SYN_SENT, 0, 0, 0, 0, 0, 0);
+	T("syn_sent", v.action == CT_ACT_NONE && v.reason == CT_R_SYN_SENT);
+	v = pred(CT_TCP_CLOSE_WAIT, 0, 0, 0, 0, 0, 0);
+	T("close_wait -> fin", v.action == CT_ACT_FIN && v.reason == CT_R_FIN);
+	v = pred(CT_TCP_FIN_WAIT2, 0, 0, 0, 0, 0, 0);
+	T("fin_wait2 -> nothing", v.action == CT_ACT_NONE && v.reason == CT_R_FIN_ALREADY_SENT);
+	v = pred(CT_TCP_FIN_WAIT2, 0, 0, 0, 0, -1, 0);
+	T("fin_wait2 linger2<0", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_LINGER2);
+	v = pred(CT_TCP_LAST_ACK, 0, 0, 0, 0, 0, 0);
+	T("last_ack", v.reason == CT_R_FIN_ALREADY_SENT);
+	v = pred(CT_TCP_SYN_RECV, 0, 0, 0, 0, 0, 0);
+	T("syn_recv -> fin", v.action == CT_ACT_FIN);
+}
+
+static void test_observe(void)
+{
+	struct ct_snapshot s = { .state = CT_TCP_ESTABLISHED };
+	struct ct_observed o = { 0 };
+	struct ct_verdict v;
+
+	o.fins = 1;
+	v = ct_observe(&s, &o);
+	T("obs fin", v.action == CT_ACT_FIN && v.reason == CT_R_FIN);
+	o.fin_queued = 1;
+	v = ct_observe(&s, &o);
+	T("obs fin queued", v.reason == CT_R_FIN_BEHIND_DATA);
+	o.rsts = 1;
+	o.rst_after_fin = 1;
+	v = ct_observe(&s, &o);
+	T("obs fin then rst = memory", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_MEMORY);
+	memset(&o, 0, sizeof(o));
+	o.rsts = 1;
+	s.unread = 7;
+	v = ct_observe(&s, &o);
+	T("obs unread", v.reason == CT_R_ABORT_UNREAD);
+	o.krst = CT_KRST_ABORT_ON_MEMORY;
+	v = ct_observe(&s, &o);
+	T("kernel reason wins", v.reason == CT_R_ABORT_MEMORY);
+	memset(&o, 0, sizeof(o));
+	s.unread = 0;
+	o.disconnect = 1;
+	o.rsts = 1;
+	v = ct_observe(&s, &o);
+	T("obs disconnect", v.reason == CT_R_ABORT_LINGER0 && v.action == CT_ACT_RST);
+	s.repair = 1;
+	v = ct_observe(&s, &o);
+	T("obs repair", v.reason == CT_R_REPAIR);
+	T("orphan rst reply", ct_orphan_rst_reason(CT_TCP_FIN_WAIT2, 0, 1, 0) == CT_R_RST_REPLY);
+	T("orphan rst linger2", ct_orphan_rst_reason(CT_TCP_FIN_WAIT2, -1, 0, 0) == CT_R_ABORT_LINGER2);
+	T("expected krst", ct_expected_krst(CT_R_ABORT_UNREAD) == CT_KRST_ABORT_ON_CLOSE &&
+	  ct_expected_krst(CT_R_ABORT_LINGER0) == CT_KRST_TCP_STATE);
+	T("names", !strcmp(ct_reason_name(CT_R_FIN_BEHIND_DATA), "fin-behind-data") &&
+	  !strcmp(ct_state_name(CT_TCP_FIN_WAIT2), "FIN_WAIT2") &&
+	  !strcmp(ct_reason_name(200), "?") && ct_reason_from_name("abort-unread") == CT_R_ABORT_UNREAD);
+}
+
+static int parse(const char *s, struct ct_command *c)
+{
+	return ct_parse_command(s, strlen(s), c);
+}
+
+static void test_control(void)
+{
+	static const char *const bad[] = { "", "\n", "garbage", "pid=", "pid=0",
+		"pid=-1", "pid=4194305", "pid=12345678901", "port=0", "port=65536",
+		"port=1x", "comm=", "comm=0123456789abcdef", "comm=a b", "enable\n\n",
+		"enable ", " enable", "ENABLE", "filter=on", "pid=1\n2" };
+	struct ct_command c;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "reject '%s'", bad[i]);
+		T(name, parse(bad[i], &c) != 0);
+	}
+	T("NUL inside", ct_parse_command("pid=1\0", 6, &c) != 0);
+	T("enable", !parse("enable\n", &c) && c.cmd == CT_CMD_ENABLE);
+	T("pid", !parse("pid=4194304", &c) && c.cmd == CT_CMD_PID && c.value == 4194304);
+	T("port", !parse("port=65535\n", &c) && c.cmd == CT_CMD_PORT && c.value == 65535);
+	T("comm", !parse("comm=nginx", &c) && c.cmd == CT_CMD_COMM && !strcmp(c.comm, "nginx"));
+	T("comm 15", !parse("comm=0123456789abcde", &c));
+	T("filter=off", !parse("filter=off", &c) && c.cmd == CT_CMD_FILTER_OFF);
+}
+
+static void test_decode(void)
+{
+	struct ct_event ev = { .magic = CT_MAGIC, .version = CT_ABI_VERSION,
+		.type = CT_EV_CLOSE, .size = sizeof(ev) };
+	char msg[256], buf[CT_LINE_LEN];
+	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	unsigned char m6[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
+	struct ct_match m = { .pid = -1, .port = 80, .comm = NULL };
+
+	T("valid", ct_check_record(&ev, sizeof(ev)) == CT_OK);
+	T("short", ct_check_record(&ev, sizeof(ev) - 1) == CT_ERR_SHORT);
+	ev.version = 99;
+	T("version", ct_check_record(&ev, sizeof(ev)) == CT_ERR_VERSION);
+	ct_check_message(CT_ERR_VERSION, &ev, sizeof(ev), msg, sizeof(msg));
+	T("version message", strstr(msg, "version 99") && strstr(msg, "version 1"));
+	ev.version = CT_ABI_VERSION;
+	ev.magic = 1;
+	T("magic", ct_check_record(&ev, sizeof(ev)) == CT_ERR_MAGIC);
+	ev.magic = CT_MAGIC;
+	ev.size = 10;
+	T("size", ct_check_record(&ev, sizeof(ev)) == CT_ERR_SIZE);
+	ev.size = sizeof(ev);
+	ev.type = 77;
+	T("type", ct_check_record(&ev, sizeof(ev)) == CT_ERR_TYPE);
+	ev.type = CT_EV_CLOSE;
+
+	ct_fmt_addr(buf, sizeof(buf), AF_INET6, a6, 443);
+	T("ipv6 format", !strcmp(buf, "[2001:db8::1]:443"));
+	ct_fmt_addr(buf, sizeof(buf), AF_INET6, m6, 80);
+	T("v4-mapped", !strcmp(buf, "[::ffff:127.0.0.1]:80"));
+	memset(a6, 0, 16);
+	a6[15] = 1;
+	ct_fmt_addr(buf, sizeof(buf), AF_INET6, a6, 1);
+	T("::1", !strcmp(buf, "[::1]:1"));
+	ev.family = AF_INET;
+	ev.saddr[0] = 10; ev.saddr[3] = 1;
+	ct_fmt_addr(buf, sizeof(buf), AF_INET, ev.saddr, 22);
+	T("ipv4 format", !strcmp(buf, "10.0.0.1:22"));
+	ct_fmt_flags(buf, sizeof(buf), CT_F_EXITING | CT_F_FIN_QUEUED);
+	T("flags", !strcmp(buf, "exiting,fin-queued"));
+	ct_fmt_flags(buf, sizeof(buf), 0);
+	T("no flags", !strcmp(buf, "-"));
+	ev.sport = 80;
+	T("port match", ct_matches(&ev, &m));
+	ev.sport = 81;
+	T("port mismatch", !ct_matches(&ev, &m));
+	ev.type = CT_EV_LOST;
+	T("LOST always shown", ct_matches(&ev, &m));
+	ev.type = CT_EV_CLOSE;
+	memcpy(ev.comm, "0123456789abcdef", 16);	/* no NUL */
+	T("kv line bounded", ct_fmt_kv(buf, sizeof(buf), &ev) < (int)sizeof(buf) &&
+	  strstr(buf, "comm=0123456789abcdef"));
+	T("tiny buffer", ct_fmt_kv(buf, 8, &ev) <= 7 && strlen(buf) == 7);
+}
+
+int main(void)
+{
+	test_predict();
+	test_observe();
+	test_control();
+	test_decode();
+	printf("unit: %d passed, %d failed\n", pass, fail);
+	return fail != 0;
+}
