@@ -13,13 +13,23 @@
 #include "ct_format.h"
 #include "ct_classify.h"
 
+/* Bit i of ct_event.flags is flag_names[i]; the list ends with NULL. */
 static const char *const flag_names[] = {
 	"exiting", "mismatch", "fin-queued", "disconnect", "linger-wait",
 	"linger-expired", "no-file", "incomplete", "in-close", "inet6",
 	"repair", "linger2-neg", "timewait", "not-observed", "deferred-put",
+	NULL
 };
 
-#define ADV(n) do { if ((n) > 0) { pos += (size_t)(n) < len - pos ? (size_t)(n) : len - pos - 1; } } while (0)
+/* Advance pos by what snprintf wrote, never past the terminating NUL. */
+static size_t adv(size_t pos, size_t len, int n)
+{
+	if (n <= 0)
+		return pos;
+	return (size_t)n < len - pos ? pos + (size_t)n : len - 1;
+}
+
+#define ADV(n) (pos = adv(pos, len, (n)))
 
 int ct_fmt_flags(char *buf, size_t len, unsigned int flags)
 {
@@ -30,7 +40,7 @@ int ct_fmt_flags(char *buf, size_t len, unsigned int flags)
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
+	for (i = 0; flag_names[i]; i++) {
 		if (!(flags & (1u << i)))
 			continue;
 		n = snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",

@@ -399,10 +399,14 @@ int ct_probes_register(void)
 		if (h->used)
 			continue;
 		if (h->essential) {
-			pr_err("role %s: could not attach any of:", h->role);
-			for (c = h->cands; c->name; c++)
-				pr_cont(" %s %s", ct_kind_name(c->kind), c->name);
-			pr_cont(" (last error %d)\n", err);
+			char tried[160] = "";
+			size_t n = 0;
+
+			for (c = h->cands; c->name && n < sizeof(tried); c++)
+				n += scnprintf(tried + n, sizeof(tried) - n, " %s %s",
+					       ct_kind_name(c->kind), c->name);
+			pr_err("role %s: could not attach any of:%s (last error %d)\n",
+			       h->role, tried, err);
 			goto undo;
 		}
 		pr_info("role %s: absent (tried %s %s, error %d)\n", h->role,

@@ -5,3 +5,37 @@ export CT_CACHE CT_ROOT
 
 log() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# A private apt configuration for a Debian release, under $CT_CACHE/apt/REL:
+# its own sources list, lists, status file and cache. The system's apt
+# sources are never touched. After ct_apt_setup REL, run apt as
+# "papt apt-get ...".
+ct_apt_setup() {
+	local rel=$1 suites sec s
+	CT_APT_DIR=$CT_CACHE/apt/$rel
+	mkdir -p "$CT_APT_DIR"/{lists/partial,cache/archives/partial,debs}
+	[ -f "$CT_APT_DIR/status" ] || : > "$CT_APT_DIR/status"
+	case $rel in
+	bullseye|bookworm|trixie) suites="$rel $rel-updates"; sec="$rel-security" ;;
+	sid) suites=sid; sec= ;;
+	*) die "unknown release '$rel' (bullseye, bookworm, trixie, sid)" ;;
+	esac
+	{
+		for s in $suites; do
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $s main"
+		done
+		if [ -n "$sec" ]; then
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $sec main"
+		fi
+	} > "$CT_APT_DIR/sources.list"
+}
+
+papt() {
+	"$@" -o Dir::Etc::SourceList="$CT_APT_DIR/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$CT_APT_DIR/lists" \
+		-o Dir::State::status="$CT_APT_DIR/status" \
+		-o Dir::Cache="$CT_APT_DIR/cache" \
+		-o APT::Sandbox::User=root \
+		-o Debug::NoLocking=1
+}
