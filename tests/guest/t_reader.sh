@@ -31,4 +31,7 @@ sleep 1
 if closetrace --drain > /dev/null 2>/tmp/r.err; then echo "second reader not refused"; fail=1; fi
 grep -q 'in use' /tmp/r.err || { echo "no EBUSY message"; fail=1; }
 kill $!
+# not root: refused plainly
+su nobody -s /bin/sh -c 'closetrace --drain' >/dev/null 2>/tmp/r.err && { echo "reader ran as nobody"; fail=1; }
+grep -q 'root' /tmp/r.err || { echo "no root message"; cat /tmp/r.err; fail=1; }
 exit $fail

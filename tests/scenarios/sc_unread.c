@@ -37,7 +37,14 @@ int main(void)
 	CHECK(!(e->flags & CT_F_MISMATCH), "mismatch");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
 	check_against_kernel(e->close_id, sport, 20020);
+	/* The peer, reset already, closes in state CLOSE: nothing to send. */
+	sport = local_port(s);
 	close(s);
+	e = wait_close(sport);
+	REQUIRE(e, "no CLOSE record for the reset peer");
+	CHECK(e->state_before == CT_TCP_CLOSE && e->action == CT_ACT_NONE &&
+	      e->reason == CT_R_ALREADY_CLOSED, "peer: %s %s/%s", ct_state_name(e->state_before),
+	      ct_action_name(e->action), ct_reason_name(e->reason));
 	close(l);
 	return ct_finish();
 }
