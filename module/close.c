@@ -117,12 +117,21 @@ static struct ct_ctx *ct_new_ctx(const struct socket *sock,
 	return ctx;
 }
 
-/* Emit a record derived from the context's identity fields. */
-static void ct_emit_from(const struct ct_ctx *ctx, struct ct_event *ev,
-			 u16 type, u64 ts)
+/* Start a record from the context's identity fields (time: now). */
+static void ct_ev_from(const struct ct_ctx *ctx, struct ct_event *ev,
+		       u16 type, u8 reason)
 {
 	*ev = ctx->ev;
 	ev->type = type;
+	ev->reason = reason;
+	ev->ts_ns = 0;
+}
+
+/* Emit a record that is the context's fields as they stand, at ts. */
+static void ct_emit_from(const struct ct_ctx *ctx, struct ct_event *ev,
+			 u16 type, u64 ts)
+{
+	ct_ev_from(ctx, ev, type, ctx->ev.reason);
 	ev->ts_ns = ts;
 	ct_ring_emit(ev);
 }
@@ -496,10 +505,7 @@ void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo)
 	if (!ctx)
 		return;
 	ctx->timewait = true;
-	ev = ctx->ev;
-	ev.type = CT_EV_TIMEWAIT;
-	ev.ts_ns = 0;
-	ev.reason = CT_R_TIMEWAIT;
+	ct_ev_from(ctx, &ev, CT_EV_TIMEWAIT, CT_R_TIMEWAIT);
 	ev.state_before = ctx->state_cur;
 	ev.state_after = state;		/* TIME_WAIT, or FIN_WAIT2's substate */
 	ev.timeout_ms = jiffies_to_msecs(timeo);
@@ -521,10 +527,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	if (!ctx)
 		return;
 	ctx->state_cur = newstate;
-	ev = ctx->ev;
-	ev.type = CT_EV_STATE;
-	ev.ts_ns = 0;
-	ev.reason = CT_R_STATE;
+	ct_ev_from(ctx, &ev, CT_EV_STATE, CT_R_STATE);
 	ev.state_before = oldstate;
 	ev.state_after = newstate;
 	if (ctx->phase != CT_PH_ORPHAN)
@@ -544,9 +547,7 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
-	ev = ctx->ev;
-	ev.type = CT_EV_RESET;
-	ev.ts_ns = 0;
+	ct_ev_from(ctx, &ev, CT_EV_RESET, CT_R_UNKNOWN);
 	ev.krst = krst;
 	ev.state_before = READ_ONCE(sk->sk_state);
 	if (ctx->phase != CT_PH_ORPHAN) {

@@ -385,3 +385,22 @@ void check_closer(const struct ct_event *ev, int fd, unsigned long ino)
 	CHECK(ev->fd == fd, "fd %d, expected %d", ev->fd, fd);
 	CHECK(ev->ino == ino, "ino %llu, expected %lu", (unsigned long long)ev->ino, ino);
 }
+
+void conn_open(struct conn *k, int family, int port, int rcvbuf)
+{
+	k->port = port;
+	k->l = tcp_listener(family, port, 8);
+	if (rcvbuf)
+		setsockopt(k->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	k->c = tcp_connect(family, port);
+	k->s = tcp_accept(k->l);
+}
+
+void conn_close_client(struct conn *k)
+{
+	k->sport = local_port(k->c);
+	k->ino = ino_of(k->c);
+	k->fd = k->c;
+	tp_clear();
+	close(k->c);
+}

@@ -58,6 +58,17 @@ int peer_outcome(int fd, int timeout_ms);
 void msleep(int ms);
 unsigned long long now_ns(void);
 
+/* A loopback connection: listener l on port, client c, accepted peer s. */
+struct conn {
+	int l, c, s, port;
+	int sport, fd;		/* the client's local port and fd at close */
+	unsigned long ino;	/* the client socket's inode */
+};
+/* rcvbuf: SO_RCVBUF of the listener (so of s), 0 for the default. */
+void conn_open(struct conn *k, int family, int port, int rcvbuf);
+/* Note the client's identity, clear the tracefs log, close the client. */
+void conn_close_client(struct conn *k);
+
 /* The kernel's own tracepoints, read from tracefs. */
 struct tp_event {
 	char kind;		/* 'S' state change, 'R' reset sent */

@@ -6,23 +6,16 @@
 
 int main(void)
 {
-	int l, c, s, sport, fd;
-	unsigned long ino;
+	struct conn k;
 	const struct ct_event *e;
 
 	ct_start("fin");
-	l = tcp_listener(AF_INET, 20010, 8);
-	c = tcp_connect(AF_INET, 20010);
-	s = tcp_accept(l);
-	sport = local_port(c);
-	ino = ino_of(c);
-	fd = c;
-	tp_clear();
-	close(c);
-	CHECK(peer_outcome(s, 3000) == 0, "peer did not receive a FIN");
-	e = wait_close(sport);
-	REQUIRE(e, "no CLOSE record for port %d", sport);
-	check_closer(e, fd, ino);
+	conn_open(&k, AF_INET, 20010, 0);
+	conn_close_client(&k);
+	CHECK(peer_outcome(k.s, 3000) == 0, "peer did not receive a FIN");
+	e = wait_close(k.sport);
+	REQUIRE(e, "no CLOSE record for port %d", k.sport);
+	check_closer(e, k.fd, k.ino);
 	CHECK(e->state_before == CT_TCP_ESTABLISHED, "state_before %s", ct_state_name(e->state_before));
 	CHECK(e->action == CT_ACT_FIN && e->reason == CT_R_FIN, "%s/%s",
 	      ct_action_name(e->action), ct_reason_name(e->reason));
@@ -34,8 +27,8 @@ int main(void)
 	CHECK(e->dport == 20010 && e->family == AF_INET && e->saddr[0] == 127, "addresses");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
 	CHECK(ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) != NULL, "no TIMEWAIT hand-over");
-	check_against_kernel(e->close_id, sport, 20010);
-	close(s);
-	close(l);
+	check_against_kernel(e->close_id, k.sport, 20010);
+	close(k.s);
+	close(k.l);
 	return ct_finish();
 }

@@ -6,24 +6,17 @@
 int main(void)
 {
 	struct linger lg = { 1, 0 };
-	int l, c, s, sport, fd;
-	unsigned long ino;
+	struct conn k;
 	const struct ct_event *e;
 
 	ct_start("linger0-abort");
-	l = tcp_listener(AF_INET, 20030, 8);
-	c = tcp_connect(AF_INET, 20030);
-	s = tcp_accept(l);
-	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	sport = local_port(c);
-	ino = ino_of(c);
-	fd = c;
-	tp_clear();
-	close(c);
-	CHECK(peer_outcome(s, 3000) == 1, "peer did not receive a RST");
-	e = wait_close(sport);
+	conn_open(&k, AF_INET, 20030, 0);
+	setsockopt(k.c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	conn_close_client(&k);
+	CHECK(peer_outcome(k.s, 3000) == 1, "peer did not receive a RST");
+	e = wait_close(k.sport);
 	REQUIRE(e, "no CLOSE record");
-	check_closer(e, fd, ino);
+	check_closer(e, k.fd, k.ino);
 	CHECK(e->action == CT_ACT_RST && e->reason == CT_R_ABORT_LINGER0, "%s/%s",
 	      ct_action_name(e->action), ct_reason_name(e->reason));
 	CHECK(e->flags & CT_F_DISCONNECT, "no disconnect flag");
@@ -31,8 +24,8 @@ int main(void)
 	CHECK(e->state_after == CT_TCP_CLOSE, "state_after %s", ct_state_name(e->state_after));
 	CHECK(!(e->flags & CT_F_MISMATCH), "mismatch");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
-	check_against_kernel(e->close_id, sport, 20030);
-	close(s);
-	close(l);
+	check_against_kernel(e->close_id, k.sport, 20030);
+	close(k.s);
+	close(k.l);
 	return ct_finish();
 }
