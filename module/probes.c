@@ -17,9 +17,9 @@
 #include <linux/kprobes.h>
 #include <linux/percpu.h>
 #include <linux/tracepoint.h>
+#include <net/tcp.h>	/* before inet_common.h, which needs it on 5.10 */
 #include <net/inet_common.h>
 #include <net/ipv6.h>
-#include <net/tcp.h>
 #include "compat.h"
 #include "close.h"
 #include "filter.h"

@@ -10,6 +10,7 @@
 
 #include <linux/hash.h>
 #include <linux/slab.h>
+#include <linux/mm.h>
 #include <linux/vmalloc.h>
 #include "stats.h"
 #include "track.h"
