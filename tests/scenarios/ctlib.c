@@ -279,6 +279,19 @@ static int field_int(const char *line, const char *key)
 	return p ? atoi(p + strlen(key)) : -1;
 }
 
+/* The port of an address field: "src=127.0.0.1:80" or "src=[::1]:80" (6.10+). */
+static int field_port(const char *line, const char *key)
+{
+	const char *p = strstr(line, key), *colon = NULL;
+
+	if (!p)
+		return -1;
+	for (p += strlen(key); *p && *p != ' ' && *p != '\n'; p++)
+		if (*p == ':')
+			colon = p;
+	return colon ? atoi(colon + 1) : -1;
+}
+
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
 {
 	FILE *f = fopen(TRACEFS "trace", "r");
@@ -307,11 +320,19 @@ size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
 			e.kind = 'R';
 			p = strstr(line, " state=");
 			e.state = p ? state_of(p + 7) : -1;
+			p = strstr(line, " reason=");
+			if (p)
+				sscanf(p + 8, "%31s", e.reason);
 		} else {
 			continue;
 		}
 		e.sport = field_int(line, " sport=");
 		e.dport = field_int(line, " dport=");
+		if (e.sport < 0) {
+			/* tcp_send_reset from 6.10 has addresses, no port fields */
+			e.sport = field_port(line, " src=");
+			e.dport = field_port(line, " dest=");
+		}
 		if (e.sport == sport && e.dport == dport)
 			out[n++] = e;
 	}
@@ -336,6 +357,19 @@ void check_against_kernel(unsigned long long close_id, int sport, int dport)
 			      ns, ct_state_name(tp[i].oldstate), ct_state_name(tp[i].newstate));
 			ns++;
 		} else {
+			const struct ct_event *r = ct_find_id(CT_EV_RESET, close_id, nr);
+
+			/* Where the kernel names its reason, closetrace must agree. */
+			if (r && tp[i].reason[0]) {
+				CHECK(!strcmp(ct_krst_name(r->krst), tp[i].reason) ||
+				      (r->krst == CT_KRST_OTHER && strcmp(tp[i].reason, "NOT_SPECIFIED")),
+				      "reset #%zu: kernel reason %s, closetrace %s", nr,
+				      tp[i].reason, ct_krst_name(r->krst));
+				if ((r->flags & CT_F_IN_CLOSE) && ct_expected_krst(r->reason) != CT_KRST_NA)
+					CHECK(ct_expected_krst(r->reason) == r->krst,
+					      "reason %s but kernel reason %s", ct_reason_name(r->reason),
+					      tp[i].reason);
+			}
 			nr++;
 		}
 	}

@@ -75,6 +75,7 @@ struct tp_event {
 	int sport, dport;
 	int oldstate, newstate;	/* enum ct_tcp_state */
 	int state;		/* R: socket state */
+	char reason[32];	/* R: the kernel's reset reason (6.10+), or "" */
 };
 void tp_clear(void);
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport);
