@@ -150,7 +150,9 @@ void ct_on_fd_close(unsigned int fd)
 		return;
 	rcu_read_lock();
 	file = ct_lookup_fd_rcu(files, fd);
-	if (!file || !file_inode(file) || !S_ISSOCK(file_inode(file)->i_mode))
+	/* An O_PATH file of a socket node has the filesystem's inode. */
+	if (!file || !file_inode(file) || !S_ISSOCK(file_inode(file)->i_mode) ||
+	    (file->f_mode & FMODE_PATH))
 		goto out;
 	sock = SOCKET_I(file_inode(file));
 	if (!ct_filter_pass(sock->sk)) {
@@ -227,6 +229,8 @@ void ct_on_sock_release(struct socket *sock, struct file *file)
 	}
 	if (!ctx) {
 		/* No fd close seen: exit, dup2, close_range, exec, SCM_RIGHTS. */
+		if (!READ_ONCE(ct_enabled))
+			return;
 		if (!ct_filter_pass(sk)) {
 			ct_stat_inc(filtered);
 			return;
@@ -277,7 +281,10 @@ static struct ct_ctx *ct_get_locked(struct ct_bucket *b, struct sock *sk,
 	ctx->state_cur = READ_ONCE(sk->sk_state);
 	ct_put(ctx, sk);
 	spin_lock_irqsave(&b->lock, *flags);
-	return ct_find_locked(b, sk);
+	ctx = ct_find_locked(b, sk);
+	if (!ctx)
+		spin_unlock_irqrestore(&b->lock, *flags);
+	return ctx;
 }
 
 void ct_on_inet_release(struct socket *sock, bool inet6)
@@ -582,11 +589,16 @@ void ct_on_destroy(const struct sock *sk)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
-	if (ctx->phase != CT_PH_ORPHAN) {
+	if (ctx->phase == CT_PH_IN_CLOSE) {
 		/* Destroyed inside tcp_close: its return writes CLOSE, then END. */
 		ctx->destroyed = true;
 		spin_unlock_irqrestore(&b->lock, flags);
 		return;
+	}
+	if (ctx->phase == CT_PH_RELEASING) {
+		/* tcp_close's entry was missed (nmissed): say so, and let go. */
+		ctx->ev.flags |= CT_F_INCOMPLETE;
+		ct_stat_inc(incomplete);
 	}
 	ct_emit_end(ctx, ktime_get_ns());
 	ct_remove_locked(ctx);

@@ -17,6 +17,14 @@
 #include "ct_abi.h"
 
 /*
+ * The handlers take spinlock_t bucket locks and allocate with GFP_ATOMIC in
+ * kprobe context: both may sleep on PREEMPT_RT. Not supported there yet.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "closetrace does not support PREEMPT_RT kernels yet"
+#endif
+
+/*
  * The function close(2) passes through that still sees the fd number, and
  * the argument that carries it.
  *   <= 5.10: __close_fd(struct files_struct *, unsigned int fd)

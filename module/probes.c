@@ -95,7 +95,7 @@ static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
 	if (!READ_ONCE(ct_enabled) || !file)
 		return 0;
 	inode = READ_ONCE(file->f_inode);
-	if (!inode || !S_ISSOCK(inode->i_mode))
+	if (!inode || !S_ISSOCK(inode->i_mode) || (file->f_mode & FMODE_PATH))
 		return 0;
 	ct_on_final_put(file);
 	return 0;
@@ -167,8 +167,7 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
 	struct file *file;
 
 	HIT(CT_ROLE_SOCK_RELEASE);
-	if (!READ_ONCE(ct_enabled))
-		return 0;
+	/* Not gated by ct_enabled: a close begun before "disable" ends here. */
 	if (h->used->variant == CT_V_SOCK_CLOSE) {
 		/* sock_close(struct inode *, struct file *) */
 		sock = SOCKET_I((struct inode *)ct_arg(regs, 0));
@@ -390,11 +389,12 @@ int ct_probes_register(void)
 		struct ct_hook *h = &ct_hooks[role];
 
 		for (c = h->cands; c->name; c++) {
+			/* Set before arming: the handler may run at once. */
+			h->used = c;
 			err = ct_attach(role, c);
-			if (!err) {
-				h->used = c;
+			if (!err)
 				break;
-			}
+			h->used = NULL;
 		}
 		if (h->used)
 			continue;
