@@ -150,9 +150,7 @@ void ct_on_fd_close(unsigned int fd)
 		return;
 	rcu_read_lock();
 	file = ct_lookup_fd_rcu(files, fd);
-	/* An O_PATH file of a socket node has the filesystem's inode. */
-	if (!file || !file_inode(file) || !S_ISSOCK(file_inode(file)->i_mode) ||
-	    (file->f_mode & FMODE_PATH))
+	if (!ct_is_sock_file(file))
 		goto out;
 	sock = SOCKET_I(file_inode(file));
 	if (!ct_filter_pass(sock->sk)) {

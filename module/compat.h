@@ -79,6 +79,18 @@ static inline struct file *ct_lookup_fd_rcu(struct files_struct *files,
 #endif
 }
 
+/*
+ * Is this file an open socket? Every file passes the fd-close and final-put
+ * hooks, so this is their cheap exit. A file whose open failed has no inode
+ * yet; an O_PATH file of a socket node carries the filesystem's inode.
+ */
+static inline bool ct_is_sock_file(const struct file *file)
+{
+	const struct inode *inode = file ? READ_ONCE(file->f_inode) : NULL;
+
+	return inode && S_ISSOCK(inode->i_mode) && !(file->f_mode & FMODE_PATH);
+}
+
 /* The file's reference count: file_count() reads f_count, or f_ref (6.13+). */
 static inline long ct_file_refs(struct file *file)
 {

@@ -85,17 +85,9 @@ static int ct_kp_fd_close(struct kprobe *p, struct pt_regs *regs)
 static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
 {
 	struct file *file = (struct file *)ct_arg(regs, 0);
-	struct inode *inode;
 
 	HIT(CT_ROLE_FINAL_PUT);
-	/*
-	 * Every file passes here: leave non-sockets after a few loads. A file
-	 * whose open failed is put before it has an inode.
-	 */
-	if (!READ_ONCE(ct_enabled) || !file)
-		return 0;
-	inode = READ_ONCE(file->f_inode);
-	if (!inode || !S_ISSOCK(inode->i_mode) || (file->f_mode & FMODE_PATH))
+	if (!READ_ONCE(ct_enabled) || !ct_is_sock_file(file))
 		return 0;
 	ct_on_final_put(file);
 	return 0;

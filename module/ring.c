@@ -69,7 +69,6 @@ static bool ct_rb_write(const struct ct_event *ev)
 static bool ct_write_lost(int cpu, u64 ts)
 {
 	atomic64_t *pending = per_cpu_ptr(&ct_pending_lost, cpu);
-	s64 lost = atomic64_xchg(pending, 0);
 	struct ct_event le = {
 		.magic = CT_MAGIC,
 		.version = CT_ABI_VERSION,
@@ -80,6 +79,12 @@ static bool ct_write_lost(int cpu, u64 ts)
 		.fd = CT_FD_NONE,
 	};
 
+	s64 lost;
+
+	/* Every record passes here: a plain read first, the xchg only on loss. */
+	if (atomic64_read(pending) <= 0)
+		return true;
+	lost = atomic64_xchg(pending, 0);
 	if (lost <= 0)
 		return true;
 	le.count = lost;
@@ -132,6 +137,7 @@ static bool ct_flush_lost(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		/* ct_write_lost() is also true when nothing is owed: skip those. */
 		if (atomic64_read(per_cpu_ptr(&ct_pending_lost, cpu)) <= 0)
 			continue;
 		local_irq_save(flags);
