@@ -499,23 +499,39 @@ void ct_on_tcp_disconnect(struct sock *sk)
 	spin_unlock_irqrestore(&b->lock, flags);
 }
 
-void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo)
+/*
+ * tcp_time_wait() hands the socket over: inet_twsk_hashdance*() puts the
+ * timewait socket in its place in the established hash, unhashing sk, and
+ * then tcp_done() moves sk to CLOSE. Every other way to CLOSE from these
+ * states (a RST, a timeout) still finds sk hashed at the state change. So
+ * the hand-over is seen from the state tracepoint, with no kprobe in
+ * softirq context (where a kprobe hit nested in another handler is lost).
+ */
+static bool ct_is_timewait_handover(const struct sock *sk, int oldstate,
+				    int newstate)
 {
-	struct ct_bucket *b;
-	struct ct_ctx *ctx;
-	unsigned long flags;
-	struct ct_event ev;
+	return newstate == TCP_CLOSE &&
+	       (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+		oldstate == TCP_CLOSING) &&
+	       sk_unhashed(sk);
+}
 
-	ctx = ct_lookup(sk, &b, &flags);
-	if (!ctx)
-		return;
+/* The timewait socket's substate and lifetime, as tcp_time_wait() sets them. */
+static void ct_emit_timewait(struct ct_ctx *ctx, const struct sock *sk,
+			     int oldstate)
+{
+	struct ct_event ev;
+	/* tcp_fin() marks the peer's FIN; tcp_close() set sk_shutdown anyway. */
+	bool fin_rcvd = sock_flag(sk, SOCK_DONE);
+
 	ctx->timewait = true;
 	ct_ev_from(ctx, &ev, CT_EV_TIMEWAIT, CT_R_TIMEWAIT);
-	ev.state_before = ctx->state_cur;
-	ev.state_after = state;		/* TIME_WAIT, or FIN_WAIT2's substate */
-	ev.timeout_ms = jiffies_to_msecs(timeo);
+	ev.state_before = oldstate;
+	/* A FIN was received: TIME_WAIT; else the FIN_WAIT2 substate. */
+	ev.state_after = fin_rcvd ? TCP_TIME_WAIT : TCP_FIN_WAIT2;
+	ev.timeout_ms = jiffies_to_msecs(fin_rcvd ? TCP_TIMEWAIT_LEN :
+					 tcp_fin_time(sk));
 	ct_ring_emit(&ev);
-	spin_unlock_irqrestore(&b->lock, flags);
 	ct_stat_inc(timewaits);
 }
 
@@ -531,6 +547,8 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
+	if (ct_is_timewait_handover(sk, oldstate, newstate))
+		ct_emit_timewait(ctx, sk, oldstate);
 	ctx->state_cur = newstate;
 	ct_ev_from(ctx, &ev, CT_EV_STATE, CT_R_STATE);
 	ev.state_before = oldstate;

@@ -20,7 +20,7 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id);
 void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id);
 void ct_on_tcp_send_fin(struct sock *sk);
 void ct_on_tcp_disconnect(struct sock *sk);
-void ct_on_tcp_time_wait(struct sock *sk, int state, int timeo);
+/* State changes; also the hand-over to a timewait socket. */
 void ct_on_state(const struct sock *sk, int oldstate, int newstate);
 void ct_on_reset(const struct sock *sk, bool reply, u8 krst);
 void ct_on_destroy(const struct sock *sk);

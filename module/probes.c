@@ -55,7 +55,6 @@ enum ct_role {
 	CT_ROLE_TCP_CLOSE,
 	CT_ROLE_SEND_FIN,
 	CT_ROLE_DISCONNECT,
-	CT_ROLE_TIME_WAIT,
 	CT_ROLE_STATE,
 	CT_ROLE_RESET,
 	CT_ROLE_DESTROY,
@@ -98,7 +97,6 @@ static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
-static int ct_kp_time_wait(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
 
 static const struct ct_cand c_fd_close[] = {
@@ -118,8 +116,6 @@ static const struct ct_cand c_send_fin[] = {
 	{ CT_KPROBE, "tcp_send_fin" }, { } };
 static const struct ct_cand c_disconnect[] = {
 	{ CT_KPROBE, "tcp_disconnect" }, { } };
-static const struct ct_cand c_time_wait[] = {
-	{ CT_KPROBE, "tcp_time_wait" }, { } };
 static const struct ct_cand c_state[] = {
 	{ CT_TRACEPOINT, "inet_sock_set_state" }, { } };
 static const struct ct_cand c_reset[] = {
@@ -144,8 +140,6 @@ static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 		.kp.pre_handler = ct_kp_send_fin },
 	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, c_disconnect,
 		.kp.pre_handler = ct_kp_disconnect },
-	[CT_ROLE_TIME_WAIT] = { "tcp_time_wait", false, c_time_wait,
-		.kp.pre_handler = ct_kp_time_wait },
 	[CT_ROLE_STATE] = { "state_change", true, c_state },
 	[CT_ROLE_RESET] = { "reset_sent", true, c_reset },
 	[CT_ROLE_DESTROY] = { "destroy", true, c_destroy,
@@ -199,14 +193,6 @@ static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs)
 {
 	HIT(CT_ROLE_DISCONNECT);
 	ct_on_tcp_disconnect((struct sock *)ct_arg(regs, 0));
-	return 0;
-}
-
-static int ct_kp_time_wait(struct kprobe *p, struct pt_regs *regs)
-{
-	HIT(CT_ROLE_TIME_WAIT);
-	ct_on_tcp_time_wait((struct sock *)ct_arg(regs, 0),
-			    (int)ct_arg(regs, 1), (int)ct_arg(regs, 2));
 	return 0;
 }
 
@@ -305,8 +291,6 @@ static void ct_pin_signatures(void)
 	BUILD_BUG_ON(!__same_type(&inet_release, int (*)(struct socket *)));
 	BUILD_BUG_ON(!__same_type(&tcp_send_fin, void (*)(struct sock *)));
 	BUILD_BUG_ON(!__same_type(&tcp_disconnect, int (*)(struct sock *, int)));
-	BUILD_BUG_ON(!__same_type(&tcp_time_wait,
-				  void (*)(struct sock *, int, int)));
 	BUILD_BUG_ON(!__same_type(&inet_csk_destroy_sock,
 				  void (*)(struct sock *)));
 #if IS_BUILTIN(CONFIG_IPV6)
