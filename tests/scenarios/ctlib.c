@@ -39,6 +39,7 @@ void ct_start(const char *name)
 	}
 	write_file(TRACEFS "events/sock/inet_sock_set_state/enable", "1");
 	write_file(TRACEFS "events/tcp/tcp_send_reset/enable", "1");
+	write_file(TRACEFS "events/tcp/tcp_destroy_sock/enable", "1");
 	ct_drain();
 	ct_log.n = 0;
 	tp_clear();
@@ -279,6 +280,22 @@ static int field_int(const char *line, const char *key)
 	return p ? atoi(p + strlen(key)) : -1;
 }
 
+static void field_str(const char *line, const char *key, char *out, size_t len)
+{
+	const char *p = strstr(line, key);
+	size_t n;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen(key);
+	n = strcspn(p, " \n");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
 /* The port of an address field: "src=127.0.0.1:80" or "src=[::1]:80" (6.10+). */
 static int field_port(const char *line, const char *key)
 {
@@ -292,7 +309,25 @@ static int field_port(const char *line, const char *key)
 	return colon ? atoi(colon + 1) : -1;
 }
 
+/*
+ * An event of the connection (sport, dport). tcp_disconnect (zero linger,
+ * repair, a listener's children) zeroes dport before the socket is
+ * destroyed: its destruction shows (sport, 0), told apart by the peer
+ * address in check_against_events().
+ */
+static bool tp_match(const struct tp_event *e, int sport, int dport)
+{
+	return e->sport == sport &&
+	       (e->dport == dport || (e->kind == 'D' && e->dport == 0));
+}
+
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
+{
+	return tp_read_all(out, max, sport, dport, true);
+}
+
+size_t tp_read_all(struct tp_event *out, size_t max, int sport, int dport,
+		   bool match)
 {
 	FILE *f = fopen(TRACEFS "trace", "r");
 	char line[1024];
@@ -323,9 +358,13 @@ size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
 			p = strstr(line, " reason=");
 			if (p)
 				sscanf(p + 8, "%31s", e.reason);
+		} else if (strstr(line, "tcp_destroy_sock:")) {
+			e.kind = 'D';
 		} else {
 			continue;
 		}
+		field_str(line, " daddr=", e.daddr, sizeof(e.daddr));
+		field_str(line, " daddrv6=", e.daddr6, sizeof(e.daddr6));
 		e.sport = field_int(line, " sport=");
 		e.dport = field_int(line, " dport=");
 		if (e.sport < 0) {
@@ -333,21 +372,84 @@ size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
 			e.sport = field_port(line, " src=");
 			e.dport = field_port(line, " dest=");
 		}
-		if (e.sport == sport && e.dport == dport)
+		if (!match || tp_match(&e, sport, dport))
 			out[n++] = e;
+	}
+	if (n == max && !feof(f)) {
+		fprintf(stderr, "%s: more than %zu kernel events\n", scen, max);
+		exit(2);
 	}
 	fclose(f);
 	return n;
 }
 
+size_t tp_select(const struct tp_event *all, size_t n, struct tp_event *out,
+		 size_t max, int sport, int dport)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n && k < max; i++)
+		if (tp_match(&all[i], sport, dport))
+			out[k++] = all[i];
+	return k;
+}
+
+static size_t tp_count(const struct tp_event *tp, size_t n, char kind)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += tp[i].kind == kind;
+	return k;
+}
+
 void check_against_kernel(unsigned long long close_id, int sport, int dport)
 {
 	struct tp_event tp[64];
-	size_t n = tp_read(tp, 64, sport, dport), i, ns = 0, nr = 0, k;
+	size_t n = tp_read(tp, 64, sport, dport);
+	int tries;
+
+	/*
+	 * closetrace's END and the trace event come from the same tracepoint,
+	 * closetrace's probe first: give the kernel's event the moment it
+	 * may still need to land in the trace buffer.
+	 */
+	for (tries = 0; tries < 25 && tp_count(tp, n, 'D') <
+	     ct_count_id(CT_EV_END, close_id); tries++) {
+		msleep(20);
+		n = tp_read(tp, 64, sport, dport);
+	}
+	check_against_events(close_id, tp, n);
+}
+
+void check_against_events(unsigned long long close_id,
+			  const struct tp_event *tp, size_t n)
+{
+	size_t i, ns = 0, nr = 0, k;
 	size_t ct_states = ct_count_id(CT_EV_STATE, close_id);
 	size_t ct_resets = ct_count_id(CT_EV_RESET, close_id);
+	size_t ct_ends = ct_count_id(CT_EV_END, close_id);
+	const struct ct_event *c = ct_find_id(CT_EV_CLOSE, close_id, 0);
+	size_t nd = 0;
+	char d4[INET_ADDRSTRLEN] = "", d6[INET6_ADDRSTRLEN] = "";
+
+	/*
+	 * A listener's unaccepted children are destroyed after tcp_disconnect
+	 * zeroed their dport: they share (sport, 0) with the listener and
+	 * differ from it only by the peer address.
+	 */
+	if (c && c->family == AF_INET)
+		inet_ntop(AF_INET, c->daddr, d4, sizeof(d4));
+	else if (c && c->family == AF_INET6)
+		inet_ntop(AF_INET6, c->daddr, d6, sizeof(d6));
+	for (i = 0; i < n; i++)
+		nd += tp[i].kind == 'D' &&
+		      (!c || (d4[0] && !strcmp(tp[i].daddr, d4)) ||
+		       (d6[0] && !strcmp(tp[i].daddr6, d6)));
 
 	for (i = 0; i < n; i++) {
+		if (tp[i].kind == 'D')
+			continue;
 		if (tp[i].kind == 'S') {
 			const struct ct_event *e = ct_find_id(CT_EV_STATE, close_id, ns);
 
@@ -377,6 +479,8 @@ void check_against_kernel(unsigned long long close_id, int sport, int dport)
 	      ct_states, ns);
 	CHECK(ct_resets == nr, "closetrace reported %zu resets, the kernel %zu",
 	      ct_resets, nr);
+	CHECK(ct_ends == nd, "closetrace reported %zu ENDs, the kernel destroyed the socket %zu times",
+	      ct_ends, nd);
 	for (k = 0; k < ct_resets && k < nr; k++)
 		CHECK(ct_find_id(CT_EV_RESET, close_id, k) != NULL, "reset %zu", k);
 }
@@ -388,15 +492,28 @@ unsigned long ino_of(int fd)
 	return fstat(fd, &st) ? 0 : (unsigned long)st.st_ino;
 }
 
+struct ports {
+	int sport, dport;
+};
+
 static bool has_close(void *p)
 {
-	return ct_find(CT_EV_CLOSE, *(int *)p, 0) != NULL;
+	const struct ports *k = p;
+
+	return ct_find(CT_EV_CLOSE, k->sport, k->dport) != NULL;
+}
+
+const struct ct_event *wait_close_to(int sport, int dport)
+{
+	struct ports k = { sport, dport };
+
+	ct_wait(has_close, &k, 3000);
+	return ct_find(CT_EV_CLOSE, sport, dport);
 }
 
 const struct ct_event *wait_close(int sport)
 {
-	ct_wait(has_close, &sport, 3000);
-	return ct_find(CT_EV_CLOSE, sport, 0);
+	return wait_close_to(sport, 0);
 }
 
 bool wait_end(unsigned long long id, int ms)

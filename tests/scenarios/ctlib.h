@@ -33,7 +33,7 @@ void ct_start(const char *name);
 int ct_finish(void);		/* prints the verdict; exit status */
 
 struct ct_log {
-	struct ct_event ev[4096];
+	struct ct_event ev[16384];
 	size_t n;
 };
 extern struct ct_log ct_log;
@@ -71,24 +71,38 @@ void conn_close_client(struct conn *k);
 
 /* The kernel's own tracepoints, read from tracefs. */
 struct tp_event {
-	char kind;		/* 'S' state change, 'R' reset sent */
+	char kind;		/* 'S' state change, 'R' reset sent, 'D' destroyed */
 	int sport, dport;
 	int oldstate, newstate;	/* enum ct_tcp_state */
 	int state;		/* R: socket state */
 	char reason[32];	/* R: the kernel's reset reason (6.10+), or "" */
+	char daddr[48], daddr6[48];	/* D: peer address fields, or "" */
 };
 void tp_clear(void);
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport);
+/* All TCP events (match false) or those of (sport, dport). */
+size_t tp_read_all(struct tp_event *out, size_t max, int sport, int dport,
+		   bool match);
+/* The events of (sport, dport) among all[0..n). */
+size_t tp_select(const struct tp_event *all, size_t n, struct tp_event *out,
+		 size_t max, int sport, int dport);
 
 /* Every state change and reset the kernel reported for (sport, dport) since
- * tp_clear() must be in closetrace's records of close_id, and no others. */
+ * tp_clear() must be in closetrace's records of close_id, and no others;
+ * and the socket's destruction (tcp_destroy_sock) is closetrace's END. */
 void check_against_kernel(unsigned long long close_id, int sport, int dport);
+/* The same, against kernel events already read (tp_select). */
+void check_against_events(unsigned long long close_id,
+			  const struct tp_event *tp, size_t n);
 
 /* Common checks on a CLOSE record of this process. */
 void check_closer(const struct ct_event *ev, int fd, unsigned long ino);
 unsigned long ino_of(int fd);
 /* Find the CLOSE record for local port sport (draining up to 3 s). */
 const struct ct_event *wait_close(int sport);
+/* The same for the connection (sport, dport): ephemeral ports are shared
+ * between connections to different peers. */
+const struct ct_event *wait_close_to(int sport, int dport);
 /* Wait for the END of close_id (up to ms). */
 bool wait_end(unsigned long long id, int ms);
 

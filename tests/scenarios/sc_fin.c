@@ -1,13 +1,31 @@
 /* Normal close of an idle ESTABLISHED connection: FIN, then the orphan's
- * FIN_WAIT1 -> FIN_WAIT2 -> timewait hand-over and end. */
+ * FIN_WAIT1 -> FIN_WAIT2 -> timewait hand-over (FIN_WAIT2 substate) and end.
+ * Then with TCP_LINGER2 above the timewait length, the orphan waits in
+ * FIN_WAIT2 for the peer's FIN and is handed over in TIME_WAIT. */
+#include <netinet/tcp.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "ctlib.h"
 
+static int fin_timeout_ms(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_fin_timeout", "r");
+	int s = -1;
+
+	if (!f || fscanf(f, "%d", &s) != 1) {
+		fprintf(stderr, "fin: cannot read tcp_fin_timeout\n");
+		exit(2);
+	}
+	fclose(f);
+	return s * 1000;
+}
+
 int main(void)
 {
 	struct conn k;
-	const struct ct_event *e;
+	const struct ct_event *e, *tw;
+	int linger2 = 120;
 
 	ct_start("fin");
 	conn_open(&k, AF_INET, 20010, 0);
@@ -26,9 +44,42 @@ int main(void)
 	CHECK(!e->linger_on && e->timeout_ms == 0, "linger %u timeout %lld", e->linger_on, (long long)e->timeout_ms);
 	CHECK(e->dport == 20010 && e->family == AF_INET && e->saddr[0] == 127, "addresses");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
-	CHECK(ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) != NULL, "no TIMEWAIT hand-over");
+	tw = ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0);
+	CHECK(tw && ct_count_id(CT_EV_TIMEWAIT, e->close_id) == 1, "no single TIMEWAIT hand-over");
+	if (tw)
+		CHECK(tw->state_before == CT_TCP_FIN_WAIT2 && tw->state_after == CT_TCP_FIN_WAIT2 &&
+		      tw->timeout_ms == fin_timeout_ms(),
+		      "hand-over %s>%s after %lld ms, expected FIN_WAIT2>FIN_WAIT2 after %d",
+		      ct_state_name(tw->state_before), ct_state_name(tw->state_after),
+		      (long long)tw->timeout_ms, fin_timeout_ms());
 	check_against_kernel(e->close_id, k.sport, 20010);
 	close(k.s);
+	close(k.l);
+
+	/* FIN_WAIT2 outlives the close; the peer's FIN ends it in TIME_WAIT. */
+	conn_open(&k, AF_INET, 20011, 0);
+	setsockopt(k.c, IPPROTO_TCP, TCP_LINGER2, &linger2, sizeof(linger2));
+	conn_close_client(&k);
+	CHECK(peer_outcome(k.s, 3000) == 0, "peer did not receive a FIN");
+	e = wait_close(k.sport);
+	REQUIRE(e, "no CLOSE record for port %d", k.sport);
+	CHECK(e->action == CT_ACT_FIN && e->linger2 == linger2, "%s linger2 %d",
+	      ct_action_name(e->action), e->linger2);
+	msleep(200);
+	ct_drain();
+	CHECK(!ct_find_id(CT_EV_END, e->close_id, 0) && !ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0),
+	      "handed over before the peer's FIN");
+	close(k.s);
+	CHECK(wait_end(e->close_id, 3000), "no END record");
+	tw = ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0);
+	CHECK(tw && ct_count_id(CT_EV_TIMEWAIT, e->close_id) == 1, "no single TIMEWAIT hand-over");
+	if (tw)
+		CHECK(tw->state_before == CT_TCP_FIN_WAIT2 && tw->state_after == CT_TCP_TIME_WAIT &&
+		      tw->timeout_ms == 60000,
+		      "hand-over %s>%s after %lld ms, expected FIN_WAIT2>TIME_WAIT after 60000",
+		      ct_state_name(tw->state_before), ct_state_name(tw->state_after),
+		      (long long)tw->timeout_ms);
+	check_against_kernel(e->close_id, k.sport, 20011);
 	close(k.l);
 	return ct_finish();
 }
