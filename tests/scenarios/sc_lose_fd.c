@@ -35,7 +35,7 @@ static void note(struct conn *k)
 int main(int argc, char **argv)
 {
 	struct conn k;
-	int sp[2], devnull;
+	int sp[2], pp[2], devnull;
 	pid_t child;
 
 	if (argc > 1)	/* re-executed for the close-on-exec case */
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 
 	conn_open(&k, AF_INET, 20213, 0);
 	note(&k);
-	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0, "socketpair");
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sp) == 0 && pipe(pp) == 0, "socketpair");
 	child = fork();
 	if (child == 0) {
 		char b;
@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 		int fd;
 
 		close(k.c);
-		if (recvmsg(sp[1], &m, 0) != 1)
+		/* receive only once the sender has dropped its reference */
+		if (read(pp[0], &b, 1) != 1 || recvmsg(sp[1], &m, 0) != 1)
 			_exit(1);
 		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(fd));
 		close(fd);			/* the receiver's close(2) releases it */
@@ -110,7 +111,10 @@ int main(int argc, char **argv)
 		memcpy(CMSG_DATA(cm), &k.c, sizeof(int));
 		CHECK(sendmsg(sp[0], &m, 0) == 1, "sendmsg");
 		close(k.c);			/* only a reference: in flight */
+		CHECK(write(pp[1], "x", 1) == 1, "pipe write");
 		waitpid(child, &status, 0);
+		close(pp[0]);
+		close(pp[1]);
 		expect(&k, "scm-rights", WEXITSTATUS(status), child);
 	}
 	close(sp[0]);
