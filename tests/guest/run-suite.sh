@@ -25,8 +25,22 @@ for t in /tests/t_*.sh; do
 	if [ $rc = 0 ]; then echo "PASS $(basename "$t" .sh)"; else echo "FAIL $(basename "$t" .sh) (exit $rc)"; fi
 	result $rc
 done
+# On a kernel with kmemleak (the debug kernel): nothing leaked. Objects are
+# reported once older than 5 s, so scan after a pause.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	if [ -s /sys/kernel/debug/kmemleak ]; then
+		cat /sys/kernel/debug/kmemleak
+		echo "FAIL kmemleak"
+		fail=$((fail + 1))
+	else
+		echo "PASS kmemleak"
+		pass=$((pass + 1))
+	fi
+fi
 # Any kernel complaint fails the run.
-if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KASAN|lockdep' >/tmp/dmesg.bad; then
+if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KASAN|lockdep|possible recursive|circular locking|suspected memory leak|INFO: task .* blocked' >/tmp/dmesg.bad; then
 	echo "kernel log shows problems:"
 	cat /tmp/dmesg.bad
 	echo "FAIL dmesg-clean"
