@@ -39,3 +39,16 @@ papt() {
 		-o APT::Sandbox::User=root \
 		-o Debug::NoLocking=1
 }
+
+# Download Debian bookworm's linux-source-6.1 (once, into the private apt
+# cache) and print the .deb's path. Used for checkpatch.pl and the debug
+# kernel.
+ct_linux_source_deb() {
+	ct_apt_setup bookworm
+	if ! ls "$CT_APT_DIR"/debs/linux-source-6.1_*.deb >/dev/null 2>&1; then
+		log "fetching linux-source-6.1 (bookworm)"
+		papt apt-get -q update >&2
+		(cd "$CT_APT_DIR/debs" && papt apt-get -q download linux-source-6.1 >&2)
+	fi
+	ls "$CT_APT_DIR"/debs/linux-source-6.1_*.deb | tail -n 1
+}

@@ -323,11 +323,13 @@ static bool tp_match(const struct tp_event *e, int sport, int dport)
 
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport)
 {
-	return tp_read_all(out, max, sport, dport, true);
+	static struct tp_event all[16384];
+	size_t n = tp_read_all(all, sizeof(all) / sizeof(all[0]));
+
+	return tp_select(all, n, out, max, sport, dport);
 }
 
-size_t tp_read_all(struct tp_event *out, size_t max, int sport, int dport,
-		   bool match)
+size_t tp_read_all(struct tp_event *out, size_t max)
 {
 	FILE *f = fopen(TRACEFS "trace", "r");
 	char line[1024];
@@ -372,8 +374,7 @@ size_t tp_read_all(struct tp_event *out, size_t max, int sport, int dport,
 			e.sport = field_port(line, " src=");
 			e.dport = field_port(line, " dest=");
 		}
-		if (!match || tp_match(&e, sport, dport))
-			out[n++] = e;
+		out[n++] = e;
 	}
 	if (n == max && !feof(f)) {
 		fprintf(stderr, "%s: more than %zu kernel events\n", scen, max);
@@ -394,7 +395,7 @@ size_t tp_select(const struct tp_event *all, size_t n, struct tp_event *out,
 	return k;
 }
 
-static size_t tp_count(const struct tp_event *tp, size_t n, char kind)
+size_t tp_count(const struct tp_event *tp, size_t n, char kind)
 {
 	size_t i, k = 0;
 

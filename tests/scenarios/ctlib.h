@@ -80,12 +80,13 @@ struct tp_event {
 };
 void tp_clear(void);
 size_t tp_read(struct tp_event *out, size_t max, int sport, int dport);
-/* All TCP events (match false) or those of (sport, dport). */
-size_t tp_read_all(struct tp_event *out, size_t max, int sport, int dport,
-		   bool match);
+/* All TCP events since tp_clear(). */
+size_t tp_read_all(struct tp_event *out, size_t max);
 /* The events of (sport, dport) among all[0..n). */
 size_t tp_select(const struct tp_event *all, size_t n, struct tp_event *out,
 		 size_t max, int sport, int dport);
+/* How many of tp[0..n) are of kind. */
+size_t tp_count(const struct tp_event *tp, size_t n, char kind);
 
 /* Every state change and reset the kernel reported for (sport, dport) since
  * tp_clear() must be in closetrace's records of close_id, and no others;

@@ -179,7 +179,7 @@ int main(void)
 	 */
 	prev = (size_t)NCPU * PER;
 	ct_wait(all_ended, &prev, 10000);
-	nk = tp_read_all(kev, sizeof(kev) / sizeof(kev[0]), 0, 0, false);
+	nk = tp_read_all(kev, sizeof(kev) / sizeof(kev[0]));
 	for (n = 0; n < NCPU; n++) {
 		for (j = 0; j < PER; j++) {
 			struct tp_event tp[64];
@@ -190,9 +190,7 @@ int main(void)
 			check_against_events(ids[n][j], tp, k);
 			/* Destroyed by now means handed over (in softirq, on
 			 * either CPU): one TIMEWAIT, before the END. */
-			destroyed = 0;
-			for (i = 0; i < k; i++)
-				destroyed += tp[i].kind == 'D';
+			destroyed = tp_count(tp, k, 'D');
 			CHECK(ct_count_id(CT_EV_TIMEWAIT, ids[n][j]) == destroyed,
 			      "port %d: %zu TIMEWAIT hand-overs, the kernel destroyed it %zu times",
 			      sides[n].sport[j], ct_count_id(CT_EV_TIMEWAIT, ids[n][j]), destroyed);
