@@ -17,7 +17,7 @@ ct_apt_setup() {
 	[ -f "$CT_APT_DIR/status" ] || : > "$CT_APT_DIR/status"
 	case $rel in
 	bullseye|bookworm|trixie) suites="$rel $rel-updates"; sec="$rel-security" ;;
-	sid) suites=sid; sec= ;;
+	sid|bookworm-backports) suites=$rel; sec= ;;
 	*) die "unknown release '$rel' (bullseye, bookworm, trixie, sid)" ;;
 	esac
 	{
