@@ -19,7 +19,7 @@ for t in /tests/sc_*; do
 done
 for t in /tests/t_*.sh; do
 	[ -f "$t" ] || continue
-	out=$(timeout 120 sh "$t" 2>&1)
+	out=$(timeout 300 sh "$t" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
 	if [ $rc = 0 ]; then echo "PASS $(basename "$t" .sh)"; else echo "FAIL $(basename "$t" .sh) (exit $rc)"; fi
