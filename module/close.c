@@ -400,6 +400,8 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 
 	spin_lock_irqsave(&b->lock, flags);
 	ctx = ct_find_locked(b, sk);
+	if (!ctx || ctx->ev.close_id != close_id)
+		ctx = ct_find_locked(b, ct_retired_key(close_id));
 	if (!ctx || ctx->ev.close_id != close_id ||
 	    ctx->phase != CT_PH_IN_CLOSE) {
 		spin_unlock_irqrestore(&b->lock, flags);
@@ -606,8 +608,12 @@ void ct_on_destroy(const struct sock *sk)
 	if (!ctx)
 		return;
 	if (ctx->phase == CT_PH_IN_CLOSE) {
-		/* Destroyed inside tcp_close: its return writes CLOSE, then END. */
+		/*
+		 * Destroyed inside tcp_close: its return writes CLOSE, then
+		 * END. Until then the context must not answer to sk's address.
+		 */
 		ctx->destroyed = true;
+		ctx->key = ct_retired_key(ctx->ev.close_id);
 		spin_unlock_irqrestore(&b->lock, flags);
 		return;
 	}

@@ -51,6 +51,17 @@ struct ct_bucket *ct_bucket_of(const void *key);
 bool ct_bucket_maybe(const void *key);
 /* With the bucket locked: */
 struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key);
+/*
+ * The key of a context whose socket was destroyed inside tcp_close: the
+ * socket's memory may be reused (TCP sockets are SLAB_TYPESAFE_BY_RCU) by a
+ * new socket, closed on another CPU, before tcp_close's return probe runs.
+ * The context stays in its bucket under this key, which is odd and so never
+ * the address of an object, until the return probe finds it by close id.
+ */
+static inline const void *ct_retired_key(u64 close_id)
+{
+	return (const void *)(uintptr_t)(close_id << 1 | 1);
+}
 void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx, const void *key);
 void ct_remove_locked(struct ct_ctx *ctx);
 
