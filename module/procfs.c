@@ -31,9 +31,12 @@ static unsigned long ct_buf_bytes;
 
 static int ct_stats_show(struct seq_file *m, void *v)
 {
-	u64 written = SUM(written), lost = SUM(lost);
+	u64 written = 0, lost = SUM(lost);
 	unsigned int i;
 	int cpu;
+
+	for_each_possible_cpu(cpu)
+		written += ct_ring_written(cpu);
 
 	seq_printf(m, "abi_version %u\n", CT_ABI_VERSION);
 	seq_printf(m, "enabled %d\n", READ_ONCE(ct_enabled));
@@ -70,7 +73,7 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "events_lost %llu\n", lost);
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%d_written %llu cpu%d_lost %llu\n", cpu,
-			   per_cpu(ct_stats, cpu).written, cpu,
+			   ct_ring_written(cpu), cpu,
 			   per_cpu(ct_stats, cpu).lost);
 	seq_printf(m, "probe_nmissed %lu\n", ct_probes_missed());
 	return 0;

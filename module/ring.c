@@ -23,6 +23,12 @@
 
 static struct trace_buffer *ct_rb;
 static DEFINE_PER_CPU(atomic64_t, ct_pending_lost);
+/*
+ * LOST records written, by the CPU whose loss they report. The reader may
+ * flush another CPU's loss into its own ring; the record carries the CPU
+ * that lost, and so does this count.
+ */
+static DEFINE_PER_CPU(atomic64_t, ct_lost_records);
 static bool ct_shutdown;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
@@ -92,7 +98,7 @@ static bool ct_write_lost(int cpu, u64 ts)
 		atomic64_add(lost, pending);
 		return false;
 	}
-	this_cpu_inc(ct_stats.written);
+	atomic64_inc(per_cpu_ptr(&ct_lost_records, cpu));
 	return true;
 }
 
@@ -175,6 +181,12 @@ bool ct_ring_take(struct ct_event *out)
 	memcpy(out, ring_buffer_event_data(rbe), sizeof(*out));
 	atomic64_inc(&ct_events_read);
 	return true;
+}
+
+u64 ct_ring_written(int cpu)
+{
+	return per_cpu(ct_stats, cpu).written +
+	       atomic64_read(per_cpu_ptr(&ct_lost_records, cpu));
 }
 
 bool ct_ring_empty(void)

@@ -12,6 +12,8 @@ void ct_ring_emit(struct ct_event *ev);
 /* Take the oldest record across CPUs; false when the ring is empty. */
 bool ct_ring_take(struct ct_event *out);
 bool ct_ring_empty(void);
+/* Records written with cpu in their header: its own and its LOST records. */
+u64 ct_ring_written(int cpu);
 /* Discard everything unread; returns how many records were discarded. */
 unsigned long ct_ring_clear(void);
 void ct_ring_shutdown(void);	/* wake and fail all waiting readers */

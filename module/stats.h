@@ -19,7 +19,7 @@ struct ct_stats {
 	u64 orphan_resets;
 	u64 timewaits;
 	u64 ends;
-	u64 written;
+	u64 written;		/* own records; LOST ones: ct_ring_written() */
 	u64 lost;
 	u64 untracked;		/* tracking table full */
 	u64 filtered;
