@@ -48,6 +48,14 @@ static bool enabled = true;
 module_param(enabled, bool, 0444);
 MODULE_PARM_DESC(enabled, "start tracing at load (default 1)");
 
+static bool file_hooks = true;
+module_param(file_hooks, bool, 0444);
+MODULE_PARM_DESC(file_hooks, "hook every file's close for fd numbers and REFDROP records (default 1; 0: non-socket closes cost nothing)");
+
+static bool hooks_only;
+module_param(hooks_only, bool, 0444);
+MODULE_PARM_DESC(hooks_only, "attach every hook but record nothing: the hooks' own cost, for benchmarks (default 0)");
+
 static int __init ct_check_params(struct ct_filter *f)
 {
 	if (buf_kb < CT_BUF_KB_MIN || buf_kb > CT_BUF_KB_MAX) {
@@ -106,10 +114,12 @@ static int __init closetrace_init(void)
 	if (err)
 		goto err_filter;
 	ct_debugfs_init();
-	err = ct_probes_register();
+	err = ct_probes_register(file_hooks, hooks_only);
 	if (err)
 		goto err_debugfs;
-	pr_info("loaded (abi %u, %u KiB per CPU)\n", CT_ABI_VERSION, buf_kb);
+	pr_info("loaded (abi %u, %u KiB per CPU%s%s)\n", CT_ABI_VERSION, buf_kb,
+		file_hooks ? "" : ", no per-file hooks",
+		hooks_only ? ", hooks only: nothing recorded" : "");
 	return 0;
 
 err_debugfs:

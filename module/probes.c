@@ -39,6 +39,7 @@ struct ct_cand {
 struct ct_hook {
 	const char *role;
 	bool essential;
+	bool per_file;		/* fires for every file's close */
 	const struct ct_cand *cands;	/* ends with a NULL name */
 	const struct ct_cand *used;	/* the one attached, or NULL */
 	struct kprobe kp;
@@ -62,14 +63,22 @@ enum ct_role {
 };
 
 static DEFINE_PER_CPU(unsigned long, ct_hits[CT_ROLE_MAX]);
+static bool ct_hooks_only;
+static bool ct_file_hooks = true;
 
-#define HIT(role) this_cpu_inc(ct_hits[role])
+/* Count the hit; true in hooks_only mode, where that is all a handler does. */
+static inline bool ct_hit(int role)
+{
+	this_cpu_inc(ct_hits[role]);
+	return ct_hooks_only;
+}
 
 /* ---- kprobe handlers */
 
 static int ct_kp_fd_close(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_FD_CLOSE);
+	if (ct_hit(CT_ROLE_FD_CLOSE))
+		return 0;
 	if (!READ_ONCE(ct_enabled))
 		return 0;
 #ifdef CT_HAVE___CLOSE_FD
@@ -85,7 +94,8 @@ static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
 {
 	struct file *file = (struct file *)ct_arg(regs, 0);
 
-	HIT(CT_ROLE_FINAL_PUT);
+	if (ct_hit(CT_ROLE_FINAL_PUT))
+		return 0;
 	if (!READ_ONCE(ct_enabled) || !ct_is_sock_file(file))
 		return 0;
 	ct_on_final_put(file);
@@ -125,24 +135,24 @@ static const struct ct_cand c_destroy[] = {
 	{ CT_KPROBE, "inet_csk_destroy_sock" }, { } };
 
 static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
-	[CT_ROLE_FD_CLOSE] = { "fd_close", false, c_fd_close,
+	[CT_ROLE_FD_CLOSE] = { "fd_close", false, true, c_fd_close,
 		.kp.pre_handler = ct_kp_fd_close },
-	[CT_ROLE_FINAL_PUT] = { "final_put", false, c_final_put,
+	[CT_ROLE_FINAL_PUT] = { "final_put", false, true, c_final_put,
 		.kp.pre_handler = ct_kp_final_put },
-	[CT_ROLE_SOCK_RELEASE] = { "sock_release", true, c_sock_release,
+	[CT_ROLE_SOCK_RELEASE] = { "sock_release", true, false, c_sock_release,
 		.kp.pre_handler = ct_kp_sock_release },
-	[CT_ROLE_INET_RELEASE] = { "inet_release", true, c_inet_release,
+	[CT_ROLE_INET_RELEASE] = { "inet_release", true, false, c_inet_release,
 		.kp.pre_handler = ct_kp_inet_release },
-	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, c_inet6_release,
+	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, false, c_inet6_release,
 		.kp.pre_handler = ct_kp_inet6_release },
-	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, c_tcp_close },
-	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, c_send_fin,
+	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, false, c_tcp_close },
+	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, false, c_send_fin,
 		.kp.pre_handler = ct_kp_send_fin },
-	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, c_disconnect,
+	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, false, c_disconnect,
 		.kp.pre_handler = ct_kp_disconnect },
-	[CT_ROLE_STATE] = { "state_change", true, c_state },
-	[CT_ROLE_RESET] = { "reset_sent", true, c_reset },
-	[CT_ROLE_DESTROY] = { "destroy", true, c_destroy,
+	[CT_ROLE_STATE] = { "state_change", true, false, c_state },
+	[CT_ROLE_RESET] = { "reset_sent", true, false, c_reset },
+	[CT_ROLE_DESTROY] = { "destroy", true, false, c_destroy,
 		.kp.pre_handler = ct_kp_destroy },
 };
 
@@ -152,7 +162,8 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
 	struct socket *sock;
 	struct file *file;
 
-	HIT(CT_ROLE_SOCK_RELEASE);
+	if (ct_hit(CT_ROLE_SOCK_RELEASE))
+		return 0;
 	/* Not gated by ct_enabled: a close begun before "disable" ends here. */
 	if (h->used->variant == CT_V_SOCK_CLOSE) {
 		/* sock_close(struct inode *, struct file *) */
@@ -170,35 +181,40 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
 
 static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_INET_RELEASE);
+	if (ct_hit(CT_ROLE_INET_RELEASE))
+		return 0;
 	ct_on_inet_release((struct socket *)ct_arg(regs, 0), false);
 	return 0;
 }
 
 static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_INET6_RELEASE);
+	if (ct_hit(CT_ROLE_INET6_RELEASE))
+		return 0;
 	ct_on_inet_release((struct socket *)ct_arg(regs, 0), true);
 	return 0;
 }
 
 static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_SEND_FIN);
+	if (ct_hit(CT_ROLE_SEND_FIN))
+		return 0;
 	ct_on_tcp_send_fin((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
 
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_DISCONNECT);
+	if (ct_hit(CT_ROLE_DISCONNECT))
+		return 0;
 	ct_on_tcp_disconnect((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
 
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs)
 {
-	HIT(CT_ROLE_DESTROY);
+	if (ct_hit(CT_ROLE_DESTROY))
+		return 0;
 	ct_on_destroy((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
@@ -216,7 +232,8 @@ static int ct_tcp_close_entry(struct kretprobe_instance *ri,
 	struct ct_kret_data *d = (struct ct_kret_data *)ri->data;
 	struct sock *sk = (struct sock *)ct_arg(regs, 0);
 
-	HIT(CT_ROLE_TCP_CLOSE);
+	if (ct_hit(CT_ROLE_TCP_CLOSE))
+		return 0;
 	d->sk = sk;
 	/* Not followed: do not arm the return probe. */
 	return ct_on_tcp_close(sk, (long)ct_arg(regs, 1), &d->close_id) ? 0 : 1;
@@ -227,6 +244,8 @@ static int ct_tcp_close_ret(struct kretprobe_instance *ri,
 {
 	struct ct_kret_data *d = (struct ct_kret_data *)ri->data;
 
+	if (ct_hooks_only)
+		return 0;
 	ct_on_tcp_close_ret(d->sk, d->close_id);
 	return 0;
 }
@@ -236,13 +255,15 @@ static int ct_tcp_close_ret(struct kretprobe_instance *ri,
 static void ct_tp_state(void *data, const struct sock *sk, const int oldstate,
 			const int newstate)
 {
-	HIT(CT_ROLE_STATE);
+	if (ct_hit(CT_ROLE_STATE))
+		return;
 	ct_on_state(sk, oldstate, newstate);
 }
 
 static void ct_tp_reset(CT_RST_TP_PROTO)
 {
-	HIT(CT_ROLE_RESET);
+	if (ct_hit(CT_ROLE_RESET))
+		return;
 	/* sk: NULL for a reset to no socket, or a timewait/request sock. */
 	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return;
@@ -251,7 +272,8 @@ static void ct_tp_reset(CT_RST_TP_PROTO)
 
 static void ct_tp_destroy(void *data, struct sock *sk)
 {
-	HIT(CT_ROLE_DESTROY);
+	if (ct_hit(CT_ROLE_DESTROY))
+		return;
 	ct_on_destroy(sk);
 }
 
@@ -355,14 +377,19 @@ static const char *ct_kind_name(enum ct_kind k)
 	       k == CT_KRETPROBE ? "kretprobe" : "tracepoint";
 }
 
-int ct_probes_register(void)
+int ct_probes_register(bool file_hooks, bool hooks_only)
 {
 	const struct ct_cand *c;
 	int role, err = 0;
 
 	ct_pin_signatures();
+	ct_hooks_only = hooks_only;
+	ct_file_hooks = file_hooks;
 	for (role = 0; role < CT_ROLE_MAX; role++) {
 		struct ct_hook *h = &ct_hooks[role];
+
+		if (h->per_file && !file_hooks)
+			continue;
 
 		for (c = h->cands; c->name; c++) {
 			/* Set before arming: the handler may run at once. */
@@ -441,7 +468,8 @@ void ct_probes_show(struct seq_file *m)
 		seq_printf(m, "%-14s %-10s %-11s %-24s %12lu %8lu\n", h->role,
 			   h->essential ? "essential" : "optional",
 			   h->used ? ct_kind_name(h->used->kind) : "-",
-			   h->used ? h->used->name : "absent", hits,
+			   h->used ? h->used->name :
+			   h->per_file && !ct_file_hooks ? "off" : "absent", hits,
 			   ct_hook_missed(h));
 	}
 }
