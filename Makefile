@@ -5,6 +5,9 @@
 #   make module KDIR=..  the module only, against the given kernel build tree
 #   make reader          the reader only
 #   make check           the whole test suite (host unit tests + QEMU guest)
+#   make stress          the full reliability run (1M closes, 200 unload
+#                        cycles, long fuzzing; see docs/reliability.md)
+#   make fuzz            fuzz the reader's decoder (SECONDS=30)
 #   make demo            boot a guest and show closetrace at work
 #   make unit            host unit tests only
 #   make checkpatch      kernel coding style of module/
@@ -12,7 +15,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 
-.PHONY: all module reader unit check demo clean checkpatch
+.PHONY: all module reader unit check stress fuzz demo clean checkpatch
 
 all: module reader
 
@@ -28,6 +31,12 @@ unit:
 check:
 	tests/run
 
+stress:
+	tests/stress
+
+fuzz:
+	$(MAKE) -C tests/fuzz run
+
 demo:
 	scripts/demo
 
@@ -37,5 +46,6 @@ checkpatch:
 clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf build
 	rm -f *.o *.ko *.mod *.mod.c modules.order Module.symvers .*.cmd module/*.o module/.*.cmd

@@ -29,9 +29,4 @@ echo comm=nginx > $C && grep -q '^filter_comm nginx$' $S || { echo "comm not app
 echo filter=off > $C && grep -q '^filter_pid 0$' $S && grep -q '^filter_comm -$' $S || { echo "filter=off"; fail=1; }
 echo disable > $C && grep -q '^enabled 0$' $S || { echo "disable"; fail=1; }
 echo enable > $C && grep -q '^enabled 1$' $S || { echo "enable"; fail=1; }
-# root-only files
-for f in /proc/closetrace/stats /proc/closetrace/probes /sys/kernel/debug/closetrace/events \
-	/sys/kernel/debug/closetrace/trace; do
-	if su nobody -s /bin/sh -c "cat $f" >/dev/null 2>&1; then echo "nobody could read $f"; fail=1; fi
-done
 exit $fail

@@ -7,8 +7,10 @@ rmmod closetrace || { echo "rmmod failed"; exit 1; }
 [ ! -e /sys/kernel/debug/closetrace ] || { echo "debugfs dir left behind"; fail=1; }
 if grep -q closetrace /sys/kernel/debug/kprobes/list 2>/dev/null; then echo "kprobes left"; fail=1; fi
 grep -q '^closetrace ' /proc/modules && { echo "still in /proc/modules"; fail=1; }
-for p in buf_kb=0 buf_kb=3 buf_kb=65537 max_tracked=1 filter_pid=99999999 \
-	filter_port=70000 filter_comm=waytoolongcommandname 'filter_comm="a b"'; do
+for p in buf_kb=0 buf_kb=3 buf_kb=65537 buf_kb=4294967295 max_tracked=1 \
+	max_tracked=15 max_tracked=1048577 max_tracked=4294967295 filter_pid=99999999 \
+	filter_pid=4194305 filter_port=70000 filter_port=65536 filter_port=4294967295 \
+	filter_comm=waytoolongcommandname filter_comm=sixteen_chars_xy 'filter_comm="a b"'; do
 	name=${p%%=*}
 	dmesg -c >/dev/null
 	if insmod /closetrace.ko "$p" 2>/dev/null; then
@@ -17,8 +19,14 @@ for p in buf_kb=0 buf_kb=3 buf_kb=65537 max_tracked=1 filter_pid=99999999 \
 	dmesg | grep -q "closetrace: invalid $name" || { echo "no dmesg line naming $name"; fail=1; }
 	[ ! -e /proc/closetrace ] || { echo "/proc/closetrace after a failed load"; fail=1; }
 done
-# a non-number is refused by the kernel's own parser
-insmod /closetrace.ko buf_kb=abc 2>/dev/null && { echo "accepted buf_kb=abc"; fail=1; rmmod closetrace; }
+# what the kernel's own parsers refuse: non-numbers, negatives, overflow,
+# a bool that is not one (a parameter that does not exist is the kernel's
+# business: it loads the module and logs "Unknown parameter ... ignored")
+for p in buf_kb=abc buf_kb=-1 buf_kb=4294967296 buf_kb=18446744073709551616 \
+	max_tracked= filter_pid=-1 filter_port=1x enabled=2 enabled=maybe; do
+	insmod /closetrace.ko "$p" 2>/dev/null && { echo "insmod accepted $p"; fail=1; rmmod closetrace; }
+	[ ! -e /proc/closetrace ] || { echo "/proc/closetrace after a failed load ($p)"; fail=1; }
+done
 for i in 1 2 3; do
 	insmod /closetrace.ko || { echo "reload $i failed"; fail=1; }
 	/tests/helper_conn 20160

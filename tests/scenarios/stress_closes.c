@@ -1,0 +1,410 @@
+/*
+ * stress_closes: many socket closes of mixed kinds from threads on every
+ * CPU while a reader thread drains closetrace, then the accounting:
+ *
+ *   per CPU: records written = records read with that CPU's number, and
+ *            the LOST records of that CPU add up to its lost count;
+ *   when nothing was lost: records by kind (CLOSE for TCP, RELEASE for
+ *            UDP and unix) = closes made by kind,
+ *            and the module's closes_tcp/udp/unix moved by as much;
+ *   every record: no stray bytes in padding, comm tails or unused address
+ *            bytes (what uninitialised memory would leave there).
+ *
+ * usage: stress_closes [-n CLOSES] [-t THREADS] [-l]
+ *   -n CLOSES   at least this many closes in all (default 20000)
+ *   -t THREADS  worker threads, spread over the CPUs (default 4)
+ *   -l          loss is expected (a tiny ring): the reader takes one record
+ *               every 2 ms, so the ring overflows; check the per-CPU
+ *               accounting and that something was lost
+ *
+ * One round of a worker closes: a FIN connection (2 TCP closes), one
+ * aborted by SO_LINGER 0 (2), one with SO_LINGER 1 s and nothing unsent
+ * (2), a listener with an unaccepted child plus that child's client (2), a
+ * dup'ed unconnected TCP socket (1 CLOSE, 1 REFDROP), a UDP socket (1) and
+ * a unix socketpair (2): 9 TCP, 1 UDP, 2 unix.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+#include "ct_abi.h"
+#include "ct_format.h"
+
+#define MAXCPU 64
+#define MAXT 64
+#define TCP_PER_ROUND 9
+#define UDP_PER_ROUND 1
+#define UNIX_PER_ROUND 2
+#define CLOSES_PER_ROUND (TCP_PER_ROUND + UDP_PER_ROUND + UNIX_PER_ROUND)
+
+struct stats {
+	unsigned long long written[MAXCPU], lost[MAXCPU];
+	unsigned long long closes_tcp, closes_udp, closes_unix, refdrops;
+	unsigned long long events_lost, nmissed, incomplete, untracked;
+};
+
+static int rounds_per_thread, ncpu, nthreads, slow_reader;
+static volatile int workers_done;
+static pid_t me;
+
+/* What the reader saw. */
+static unsigned long long rd_cpu[MAXCPU], rd_lost[MAXCPU];
+static unsigned long long rd_tcp, rd_udp, rd_unix, rd_refdrop, rd_total;
+static int rd_bad;
+static unsigned long long rd_dirty;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "stress_closes: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void read_stats(struct stats *st)
+{
+	FILE *f = fopen("/proc/closetrace/stats", "r");
+	char line[256], key[64];
+	unsigned long long v;
+	int cpu, used;
+
+	memset(st, 0, sizeof(*st));
+	if (!f)
+		die("/proc/closetrace/stats");
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		while (sscanf(p, "%63s %llu%n", key, &v, &used) == 2) {
+			p += used;
+			if (sscanf(key, "cpu%d_", &cpu) == 1 && cpu >= 0 && cpu < MAXCPU) {
+				if (strstr(key, "_written"))
+					st->written[cpu] = v;
+				else if (strstr(key, "_lost"))
+					st->lost[cpu] = v;
+			} else if (!strcmp(key, "closes_tcp")) {
+				st->closes_tcp = v;
+			} else if (!strcmp(key, "closes_udp")) {
+				st->closes_udp = v;
+			} else if (!strcmp(key, "closes_unix")) {
+				st->closes_unix = v;
+			} else if (!strcmp(key, "refdrops")) {
+				st->refdrops = v;
+			} else if (!strcmp(key, "events_lost")) {
+				st->events_lost = v;
+			} else if (!strcmp(key, "probe_nmissed")) {
+				st->nmissed = v;
+			} else if (!strcmp(key, "incomplete")) {
+				st->incomplete = v;
+			} else if (!strcmp(key, "untracked")) {
+				st->untracked = v;
+			}
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * Bytes no field gives a value must be zero: the padding, the comm after
+ * its NUL, the address bytes an IPv4 or unix record does not use. A record
+ * built from uninitialised stack would show the stack's leftovers here.
+ */
+static int uninit_bytes(const struct ct_event *e)
+{
+	size_t i, alen = e->family == AF_INET ? 4 : e->family == AF_INET6 ? 16 : 0;
+	int bad = e->pad0 || e->pad1;
+
+	for (i = strnlen(e->comm, CT_COMM_LEN); i < CT_COMM_LEN; i++)
+		bad |= e->comm[i];
+	for (i = alen; i < 16; i++)
+		bad |= e->saddr[i] | e->daddr[i];
+	return bad;
+}
+
+static void count(const struct ct_event *e)
+{
+	if (e->magic != CT_MAGIC || e->version != CT_ABI_VERSION ||
+	    e->size != sizeof(*e) || e->cpu >= MAXCPU) {
+		rd_bad++;
+		return;
+	}
+	rd_total++;
+	rd_cpu[e->cpu]++;
+	if (uninit_bytes(e))
+		rd_dirty++;
+	if (e->type == CT_EV_LOST) {
+		rd_lost[e->cpu] += e->count;
+		return;
+	}
+	if (e->flags & CT_F_INCOMPLETE) {
+		char line[CT_LINE_LEN];
+
+		ct_fmt_kv(line, sizeof(line), e);
+		printf("stress: incomplete: %s\n", line);
+	}
+	if (e->pid != (unsigned int)me)
+		return;
+	/* TCP closes end in a CLOSE record, other sockets in a RELEASE. */
+	if (e->type == CT_EV_REFDROP)
+		rd_refdrop++;
+	else if (e->type == CT_EV_CLOSE && e->protocol == IPPROTO_TCP)
+		rd_tcp++;
+	else if (e->type == CT_EV_RELEASE && e->family == AF_UNIX)
+		rd_unix++;
+	else if (e->type == CT_EV_RELEASE && e->protocol == IPPROTO_UDP)
+		rd_udp++;
+}
+
+/* Drain until the workers are done and the ring has stayed empty. */
+static void *reader(void *arg)
+{
+	static struct ct_event buf[256];
+	int fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
+	int idle = 0;
+
+	(void)arg;
+	if (fd < 0)
+		die("open events");
+	for (;;) {
+		ssize_t n = read(fd, buf, slow_reader ? sizeof(buf[0]) : sizeof(buf));
+		size_t i;
+
+		if (slow_reader && !workers_done)
+			usleep(2000);
+
+		if (n > 0) {
+			for (i = 0; i < (size_t)n / sizeof(buf[0]); i++)
+				count(&buf[i]);
+			idle = 0;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN)
+			die("read events");
+		if (workers_done && ++idle > 5)
+			break;
+		{
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			poll(&p, 1, 100);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+static void drain_old(void)
+{
+	static struct ct_event buf[256];
+	int fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0)
+		die("open events");
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int tcp_conn(const struct sockaddr_in *a, int l, int *srv)
+{
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (c < 0 || connect(c, (const struct sockaddr *)a, sizeof(*a)))
+		die("connect");
+	if (srv) {
+		*srv = accept(l, NULL, NULL);
+		if (*srv < 0)
+			die("accept");
+	}
+	return c;
+}
+
+static int listener(struct sockaddr_in *a, int backlog)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	socklen_t len = sizeof(*a);
+
+	a->sin_family = AF_INET;
+	a->sin_port = 0;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (l < 0 || bind(l, (struct sockaddr *)a, sizeof(*a)) || listen(l, backlog) ||
+	    getsockname(l, (struct sockaddr *)a, &len))
+		die("listener");
+	return l;
+}
+
+static void *worker(void *arg)
+{
+	long id = (long)arg;
+	struct linger abort0 = { 1, 0 }, lg1 = { 1, 1 };
+	struct sockaddr_in a, b;
+	int l = listener(&a, 64), r, c, s, d, u[2];
+
+	pin(id % ncpu);
+	for (r = 0; r < rounds_per_thread; r++) {
+		/* FIN both ways */
+		c = tcp_conn(&a, l, &s);
+		close(c);
+		close(s);
+		/* abort: SO_LINGER 0 sends a RST */
+		c = tcp_conn(&a, l, &s);
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &abort0, sizeof(abort0));
+		close(c);
+		close(s);
+		/* SO_LINGER 1 s, nothing unsent: no wait */
+		c = tcp_conn(&a, l, &s);
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg1, sizeof(lg1));
+		close(c);
+		close(s);
+		/* a listener closed with a child not accepted */
+		d = listener(&b, 4);
+		c = tcp_conn(&b, d, NULL);
+		close(d);
+		close(c);
+		/* dup'ed: the first close drops a reference */
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		d = dup(s);
+		if (s < 0 || d < 0)
+			die("dup");
+		close(s);
+		close(d);
+		/* UDP and unix */
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		if (s < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, u))
+			die("socket");
+		close(s);
+		close(u[0]);
+		close(u[1]);
+	}
+	close(l);	/* one more TCP close per thread */
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t w[MAXT], rt;
+	struct stats before, after;
+	unsigned long long closes = 20000, made_tcp, made_udp, made_unix;
+	unsigned long long sum_lost = 0;
+	int opt, i, fail = 0, expect_loss = 0;
+
+	nthreads = 4;
+	while ((opt = getopt(argc, argv, "n:t:lh")) != -1) {
+		switch (opt) {
+		case 'n':
+			closes = strtoull(optarg, NULL, 10);
+			break;
+		case 't':
+			nthreads = atoi(optarg);
+			break;
+		case 'l':
+			expect_loss = 1;
+			slow_reader = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: stress_closes [-n CLOSES] [-t THREADS] [-l]\n");
+			return 2;
+		}
+	}
+	if (nthreads < 1 || nthreads > MAXT)
+		nthreads = 4;
+	ncpu = get_nprocs();
+	if (ncpu > MAXCPU)
+		ncpu = MAXCPU;
+	me = getpid();
+	rounds_per_thread = (int)((closes + (unsigned long long)nthreads * CLOSES_PER_ROUND - 1) /
+				  ((unsigned long long)nthreads * CLOSES_PER_ROUND));
+	made_tcp = (unsigned long long)nthreads * (rounds_per_thread * TCP_PER_ROUND + 1);
+	made_udp = (unsigned long long)nthreads * rounds_per_thread * UDP_PER_ROUND;
+	made_unix = (unsigned long long)nthreads * rounds_per_thread * UNIX_PER_ROUND;
+
+	/* Start from an empty ring and quiet counters. */
+	drain_old();
+	read_stats(&before);
+	if (pthread_create(&rt, NULL, reader, NULL))
+		die("reader thread");
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&w[i], NULL, worker, (void *)(long)i))
+			die("worker thread");
+	for (i = 0; i < nthreads; i++)
+		pthread_join(w[i], NULL);
+	workers_done = 1;
+	pthread_join(rt, NULL);
+	read_stats(&after);
+
+	printf("stress: %d threads on %d CPUs, %llu closes (tcp %llu, udp %llu, unix %llu), %llu records read\n",
+	       nthreads, ncpu, made_tcp + made_udp + made_unix, made_tcp, made_udp,
+	       made_unix, rd_total);
+	printf("stress: probe hits missed %llu, closes incomplete %llu, untracked %llu\n",
+	       after.nmissed - before.nmissed, after.incomplete - before.incomplete,
+	       after.untracked - before.untracked);
+	if (rd_dirty) {
+		printf("FAIL %llu records with non-zero bytes where no field is\n", rd_dirty);
+		fail = 1;
+	}
+	if (rd_bad) {
+		printf("FAIL %d records with a bad header\n", rd_bad);
+		fail = 1;
+	}
+	for (i = 0; i < ncpu; i++) {
+		unsigned long long wr = after.written[i] - before.written[i];
+		unsigned long long lo = after.lost[i] - before.lost[i];
+
+		printf("stress: cpu%d written %llu read %llu lost %llu (LOST records say %llu)\n",
+		       i, wr, rd_cpu[i], lo, rd_lost[i]);
+		if (wr != rd_cpu[i]) {
+			printf("FAIL cpu%d: written %llu != read %llu\n", i, wr, rd_cpu[i]);
+			fail = 1;
+		}
+		if (lo != rd_lost[i]) {
+			printf("FAIL cpu%d: lost %llu but LOST records add up to %llu\n",
+			       i, lo, rd_lost[i]);
+			fail = 1;
+		}
+		sum_lost += lo;
+	}
+	if (expect_loss) {
+		if (!sum_lost) {
+			printf("FAIL nothing lost with a tiny ring\n");
+			fail = 1;
+		}
+	} else {
+		if (sum_lost) {
+			printf("FAIL %llu records lost with a reader draining\n", sum_lost);
+			fail = 1;
+		}
+#define KIND(name, seen, stat)								\
+		do {									\
+			unsigned long long st = after.stat - before.stat;		\
+			if (seen != made_##name || st != made_##name) {			\
+				printf("FAIL %s: %llu closes made, %llu CLOSE records, "	\
+				       "%s moved by %llu\n", #name, made_##name, seen,	\
+				       #stat, st);					\
+				fail = 1;						\
+			}								\
+		} while (0)
+		KIND(tcp, rd_tcp, closes_tcp);
+		KIND(udp, rd_udp, closes_udp);
+		KIND(unix, rd_unix, closes_unix);
+		if (rd_refdrop != (unsigned long long)nthreads * rounds_per_thread) {
+			printf("FAIL %llu REFDROP records, %llu dup'ed closes\n", rd_refdrop,
+			       (unsigned long long)nthreads * rounds_per_thread);
+			fail = 1;
+		}
+	}
+	printf("%s stress_closes\n", fail ? "FAIL" : "PASS");
+	return fail;
+}
