@@ -29,6 +29,16 @@ static DEFINE_PER_CPU(atomic64_t, ct_pending_lost);
  * that lost, and so does this count.
  */
 static DEFINE_PER_CPU(atomic64_t, ct_lost_records);
+/*
+ * A sleeping reader is woken once a CPU has written ct_wake_mark records
+ * since the last wake-up, not on every record: a wake-up (irq_work, the
+ * scheduler, the reader's read) per record was most of closetrace's cost
+ * in the benchmark. Readers sleep at most 100 ms (the blocking read) or
+ * their own poll timeout, so a lone record still arrives.
+ */
+static DEFINE_PER_CPU(unsigned int, ct_since_wake);
+static unsigned int ct_wake_mark;
+#define CT_WAKE_MARK_MAX 64
 static bool ct_shutdown;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
@@ -46,6 +56,10 @@ static struct irq_work ct_wake_work;
 int ct_ring_init(unsigned long bytes_per_cpu)
 {
 	init_irq_work(&ct_wake_work, ct_wake_fn);
+	/* a quarter of a CPU's ring, at most CT_WAKE_MARK_MAX records */
+	ct_wake_mark = clamp_t(unsigned long,
+			       bytes_per_cpu / (4 * (sizeof(struct ct_event) + 16)),
+			       1, CT_WAKE_MARK_MAX);
 	ct_rb = ring_buffer_alloc(bytes_per_cpu, 0);
 	if (!ct_rb)
 		return -ENOMEM;
@@ -105,6 +119,7 @@ static bool ct_write_lost(int cpu, u64 ts)
 void ct_ring_emit(struct ct_event *ev)
 {
 	unsigned long flags;
+	bool wake;
 
 	ev->magic = CT_MAGIC;
 	ev->version = CT_ABI_VERSION;
@@ -125,9 +140,12 @@ void ct_ring_emit(struct ct_event *ev)
 		return;
 	}
 	this_cpu_inc(ct_stats.written);
+	wake = this_cpu_inc_return(ct_since_wake) >= ct_wake_mark;
+	if (wake)
+		this_cpu_write(ct_since_wake, 0);
 	local_irq_restore(flags);
 	smp_mb();	/* pairs with ct_ring_prepare_wait() */
-	if (READ_ONCE(ct_ring_want_wake))
+	if (wake && READ_ONCE(ct_ring_want_wake))
 		irq_work_queue(&ct_wake_work);
 }
 
