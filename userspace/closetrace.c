@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  -c, --comm COMM      only closes by tasks named COMM\n"
 "  -j, --json           JSON lines (keys in docs/record-format.md)\n"
 "      --csv            comma-separated values with a header line\n"
+"  -r, --raw            the records unchanged (binary), to decode later with\n"
+"                       -f; the cheapest way to drain (not to a terminal)\n"
 "  -w, --wide           wide address columns (IPv6)\n"
 "  -T, --timestamps     absolute CLOCK_MONOTONIC times, not relative\n"
 "  -d, --duration SECS  stop after SECS seconds\n"
@@ -57,7 +59,8 @@ static void usage(FILE *f)
 "  closetrace -P 8080 --summary    # closes on port 8080, then the counts\n"
 "  closetrace -p 1234 -j           # one process, as JSON lines\n"
 "  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
-"  closetrace -f saved.bin         # decode records saved with cat events\n",
+"  closetrace -r > saved.bin       # record now ...\n"
+"  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n",
 		DEFAULT_EVENTS);
 }
 
@@ -102,7 +105,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV };
+enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_RAW };
 
 int main(int argc, char **argv)
 {
@@ -112,6 +115,7 @@ int main(int argc, char **argv)
 		{ "comm", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 1 },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "wide", no_argument, NULL, 'w' },
 		{ "timestamps", no_argument, NULL, 'T' },
 		{ "duration", required_argument, NULL, 'd' },
@@ -136,7 +140,7 @@ int main(int argc, char **argv)
 	int c, fd, rc = 0;
 
 	memset(&sum, 0, sizeof(sum));
-	while ((c = getopt_long(argc, argv, "p:P:c:jwTd:n:sf:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:P:c:jrwTd:n:sf:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_long(optarg, 1, 4194304, &m.pid)) {
@@ -162,6 +166,9 @@ int main(int argc, char **argv)
 			break;
 		case 1:
 			fmt = FMT_CSV;
+			break;
+		case 'r':
+			fmt = FMT_RAW;
 			break;
 		case 'w':
 			o.wide = true;
@@ -207,6 +214,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (fmt == FMT_RAW && (summary || isatty(STDOUT_FILENO))) {
+		fprintf(stderr, "closetrace: --raw writes binary records: redirect stdout to a file, and decode them later with -f (no --summary)\n");
+		return 2;
+	}
 	regular = strcmp(path, DEFAULT_EVENTS) != 0;
 	if (!regular && geteuid() != 0) {
 		fprintf(stderr, "closetrace: must be run as root\n");
@@ -285,7 +296,13 @@ int main(int argc, char **argv)
 				have_t0 = true;
 			}
 			ct_summary_add(&sum, ev);
-			if (fmt == FMT_JSON)
+			if (fmt == FMT_RAW) {
+				if (fwrite(ev, sizeof(*ev), 1, stdout) != 1) {
+					fprintf(stderr, "closetrace: write: %s\n", strerror(errno));
+					rc = 1;
+					goto out;
+				}
+			} else if (fmt == FMT_JSON)
 				ct_print_json(stdout, ev);
 			else if (fmt == FMT_CSV)
 				ct_print_csv(stdout, ev);

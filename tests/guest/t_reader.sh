@@ -27,6 +27,14 @@ closetrace -f /tmp/raw.bin > /dev/null || { echo "reader refused its own records
 printf '\143' | dd of=/tmp/raw.bin bs=1 seek=4 conv=notrunc 2>/dev/null
 if closetrace -f /tmp/raw.bin > /dev/null 2>/tmp/r.err; then echo "reader accepted version 99"; fail=1; fi
 grep -q 'ABI version 99' /tmp/r.err || { echo "unclear mismatch message:"; cat /tmp/r.err; fail=1; }
+# --raw records now, -f decodes later: the same records as the live JSON
+/tests/helper_conn 20460 3
+closetrace --drain -r > /tmp/rec.bin || { echo "closetrace -r failed"; fail=1; }
+[ $(( $(wc -c < /tmp/rec.bin) % 184 )) = 0 ] || { echo "-r output is not whole records"; fail=1; }
+closetrace -f /tmp/rec.bin -j > /tmp/rec.json || { echo "-f of -r output failed"; fail=1; }
+[ "$(grep -c '"type":"CLOSE".*"dport":20460' /tmp/rec.json)" = 3 ] ||
+	{ echo "-r/-f round trip lost CLOSE records:"; cat /tmp/rec.json; fail=1; }
+closetrace -r --summary > /tmp/x.bin 2>/tmp/r.err && { echo "-r --summary accepted"; fail=1; }
 # one consumer at a time
 cat /sys/kernel/debug/closetrace/events > /dev/null &
 sleep 1
