@@ -8,6 +8,7 @@
 #   make stress          the full reliability run (1M closes, 200 unload
 #                        cycles, long fuzzing; see docs/reliability.md)
 #   make fuzz            fuzz the reader's decoder (SECONDS=30)
+#   make bench           the overhead benchmark (docs/performance.md)
 #   make demo            boot a guest and show closetrace at work
 #   make unit            host unit tests only
 #   make checkpatch      kernel coding style of module/
@@ -15,7 +16,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
 
-.PHONY: all module reader unit check stress fuzz demo clean checkpatch
+.PHONY: all module reader unit check stress fuzz bench demo clean checkpatch
 
 all: module reader
 
@@ -37,6 +38,9 @@ stress:
 fuzz:
 	$(MAKE) -C tests/fuzz run
 
+bench:
+	scripts/bench
+
 demo:
 	scripts/demo
 
@@ -47,5 +51,6 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	rm -rf bench/bin bench/smoke.json
 	rm -rf build
 	rm -f *.o *.ko *.mod *.mod.c modules.order Module.symvers .*.cmd module/*.o module/.*.cmd

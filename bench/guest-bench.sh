@@ -1,0 +1,77 @@
+# Runs in the guest (scripts/bench): bench_close in each mode, one boot.
+#   none       no closetrace
+#   floor      closetrace with hooks_only=1: every hook attached, empty
+#   closetrace closetrace as shipped, the reader recording the records as
+#              they are (closetrace -r, to a tmpfs file, decoded later)
+#   ct_json    the same, the reader printing JSON lines as it goes
+#   nofile     closetrace with file_hooks=0, recording as in closetrace
+#   tracefs    no closetrace: the kernel's own tracepoints on the close
+#              path (sock:inet_sock_set_state, tcp:tcp_send_reset,
+#              tcp:tcp_destroy_sock) recorded raw from trace_pipe_raw, as
+#              trace-cmd record does: the kernel's own cost per event
+#   bpftrace   a bpftrace script on the same hooks, printing the same
+#              fields (when the guest has bpftrace)
+#   none2      no closetrace again: how far the machine drifted in the boot
+# Prints BENCH lines (bench_close) and BENCHINFO lines.
+set -u
+iters=$1
+echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets
+fail=0
+reader_run() {	# MODE READER-FORMAT MODPARAMS...
+	mode=$1 rfmt=$2; shift 2
+	insmod /closetrace.ko "$@" || { echo "BENCHERR insmod $*"; fail=1; return; }
+	if [ "$rfmt" = raw ]; then
+		closetrace -r > /tmp/ct.bin 2>/tmp/reader.err &
+	else
+		closetrace --json > /dev/null 2>/tmp/reader.err &
+	fi
+	r=$!
+	sleep 1
+	bench_close "$mode" "$iters"
+	sleep 1
+	kill $r; wait $r 2>/dev/null
+	lost=$(sed -n 's/^events_lost //p' /proc/closetrace/stats)
+	echo "BENCHINFO {\"mode\":\"$mode\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_lost\":$lost}"
+	cp /proc/closetrace/probes /tmp/probes
+	rmmod closetrace
+}
+bench_close none "$iters"
+insmod /closetrace.ko hooks_only=1 || { echo "BENCHERR insmod hooks_only"; fail=1; }
+bench_close floor "$iters"
+rmmod closetrace
+reader_run closetrace raw
+reader_run ct_json json
+reader_run nofile raw file_hooks=0
+closetrace -f /tmp/ct.bin -j | grep -q '"type":"CLOSE"' || { echo "BENCHERR recorded records do not decode"; fail=1; }
+insmod /closetrace.ko && cp /proc/closetrace/probes /tmp/probes && rmmod closetrace
+T=/sys/kernel/tracing
+for e in sock/inet_sock_set_state tcp/tcp_send_reset tcp/tcp_destroy_sock; do
+	echo 1 > $T/events/$e/enable
+done
+cat $T/per_cpu/cpu0/trace_pipe_raw > /tmp/tracefs.raw &
+t=$!
+sleep 1
+bench_close tracefs "$iters"
+kill $t; wait $t 2>/dev/null
+for e in sock/inet_sock_set_state tcp/tcp_send_reset tcp/tcp_destroy_sock; do
+	echo 0 > $T/events/$e/enable
+done
+if command -v bpftrace >/dev/null; then
+	sym() { awk -v r="$1" '$1 == r { print $4 }' /tmp/probes; }
+	sed -e "s/@FD_CLOSE@/$(sym fd_close)/" -e "s/@FINAL_PUT@/$(sym final_put)/" \
+		-e "s/@SOCK_RELEASE@/$(sym sock_release)/" /bin/closetrace.bt > /tmp/ct.bt
+	bpftrace /tmp/ct.bt > /tmp/bt.out 2>/tmp/bt.err &
+	b=$!
+	i=0
+	while ! grep -q '^Attaching' /tmp/bt.out && [ $i -lt 600 ]; do sleep 1; i=$((i + 1)); done
+	sleep 2
+	if kill -0 $b 2>/dev/null; then
+		bench_close bpftrace "$iters"
+		kill -INT $b; wait $b 2>/dev/null
+		echo "BENCHINFO {\"mode\":\"bpftrace\",\"lines\":$(wc -l < /tmp/bt.out),\"attach_s\":$i}"
+	else
+		echo "BENCHERR bpftrace did not start: $(head -c 300 /tmp/bt.err | tr '\n"' ' _')"
+	fi
+fi
+bench_close none2 "$iters"
+exit $fail
