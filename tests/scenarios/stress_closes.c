@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 #include <unistd.h>
 #include "ct_abi.h"
 #include "ct_format.h"
@@ -297,6 +298,8 @@ int main(int argc, char **argv)
 {
 	pthread_t w[MAXT], rt;
 	struct stats before, after;
+	struct timespec t0, t1;
+	double secs;
 	unsigned long long closes = 20000, made_tcp, made_udp, made_unix;
 	unsigned long long sum_lost = 0;
 	int opt, i, fail = 0, expect_loss = 0;
@@ -334,6 +337,7 @@ int main(int argc, char **argv)
 	/* Start from an empty ring and quiet counters. */
 	drain_old();
 	read_stats(&before);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pthread_create(&rt, NULL, reader, NULL))
 		die("reader thread");
 	for (i = 0; i < nthreads; i++)
@@ -341,6 +345,7 @@ int main(int argc, char **argv)
 			die("worker thread");
 	for (i = 0; i < nthreads; i++)
 		pthread_join(w[i], NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	workers_done = 1;
 	pthread_join(rt, NULL);
 	read_stats(&after);
@@ -348,6 +353,9 @@ int main(int argc, char **argv)
 	printf("stress: %d threads on %d CPUs, %llu closes (tcp %llu, udp %llu, unix %llu), %llu records read\n",
 	       nthreads, ncpu, made_tcp + made_udp + made_unix, made_tcp, made_udp,
 	       made_unix, rd_total);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("stress: %.1f s of closes: %.0f closes/s, %.0f records/s written and read\n",
+	       secs, (made_tcp + made_udp + made_unix) / secs, rd_total / secs);
 	printf("stress: probe hits missed %llu, closes incomplete %llu, untracked %llu\n",
 	       after.nmissed - before.nmissed, after.incomplete - before.incomplete,
 	       after.untracked - before.untracked);
