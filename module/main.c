@@ -110,22 +110,25 @@ static int __init closetrace_init(void)
 	err = ct_filter_init(&f);
 	if (err)
 		goto err_track;
-	err = ct_procfs_init((unsigned long)buf_kb * 1024);
-	if (err)
-		goto err_filter;
-	ct_debugfs_init();
 	err = ct_probes_register(file_hooks, hooks_only);
 	if (err)
-		goto err_debugfs;
+		goto err_filter;
+	/*
+	 * The files come last, and debugfs cannot fail: once a reader can open
+	 * a file (and debugfs holds a module reference for it), nothing fails
+	 * and frees the module under the open file.
+	 */
+	err = ct_procfs_init((unsigned long)buf_kb * 1024);
+	if (err)
+		goto err_probes;
+	ct_debugfs_init();
 	pr_info("loaded (abi %u, %u KiB per CPU%s%s)\n", CT_ABI_VERSION, buf_kb,
 		file_hooks ? "" : ", no per-file hooks",
 		hooks_only ? ", hooks only: nothing recorded" : "");
 	return 0;
 
-err_debugfs:
-	ct_ring_shutdown();
-	ct_debugfs_exit();
-	ct_procfs_exit();
+err_probes:
+	ct_probes_unregister();
 err_filter:
 	ct_filter_exit();
 err_track:
@@ -138,10 +141,11 @@ err_out:
 
 static void __exit closetrace_exit(void)
 {
-	ct_probes_unregister();
+	/* No debugfs file is open (each holds a module reference). */
 	ct_ring_shutdown();
 	ct_debugfs_exit();
 	ct_procfs_exit();
+	ct_probes_unregister();
 	ct_filter_exit();
 	ct_track_exit();
 	ct_ring_exit();
