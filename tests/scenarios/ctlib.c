@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -572,4 +573,63 @@ void conn_close_client(struct conn *k)
 	k->fd = k->c;
 	tp_clear();
 	close(k->c);
+}
+
+void ct_read_stats(struct ct_stats *st)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "closes_tcp", offsetof(struct ct_stats, closes_tcp) },
+		{ "closes_udp", offsetof(struct ct_stats, closes_udp) },
+		{ "closes_unix", offsetof(struct ct_stats, closes_unix) },
+		{ "refdrops", offsetof(struct ct_stats, refdrops) },
+		{ "events_read", offsetof(struct ct_stats, events_read) },
+		{ "events_lost", offsetof(struct ct_stats, events_lost) },
+		{ "probe_nmissed", offsetof(struct ct_stats, nmissed) },
+		{ "incomplete", offsetof(struct ct_stats, incomplete) },
+		{ "untracked", offsetof(struct ct_stats, untracked) },
+	};
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
+	FILE *f = fopen("/proc/closetrace/stats", "r");
+	char key[64], line[256];
+	unsigned long long v;
+	unsigned int found = 0;
+	int cpu, used;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	if (!f) {
+		perror("/proc/closetrace/stats");
+		exit(2);
+	}
+	/* "key value" lines; the per-CPU line has two pairs. */
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		while (sscanf(p, "%63s %llu%n", key, &v, &used) == 2) {
+			p += used;
+			if (sscanf(key, "cpu%d_", &cpu) == 1 && cpu >= 0 && cpu < CT_MAXCPU) {
+				if (strstr(key, "_written"))
+					st->written[cpu] = v;
+				else if (strstr(key, "_lost"))
+					st->lost[cpu] = v;
+				continue;
+			}
+			for (i = 0; i < nkeys; i++) {
+				if (!strcmp(key, keys[i].key)) {
+					*(unsigned long long *)((char *)st + keys[i].off) = v;
+					found |= 1u << i;
+				}
+			}
+		}
+	}
+	fclose(f);
+	for (i = 0; i < nkeys; i++) {
+		if (!(found & (1u << i))) {
+			fprintf(stderr, "/proc/closetrace/stats has no %s\n", keys[i].key);
+			exit(2);
+		}
+	}
 }

@@ -58,6 +58,17 @@ int peer_outcome(int fd, int timeout_ms);
 void msleep(int ms);
 unsigned long long now_ns(void);
 
+/* /proc/closetrace/stats: the counters the scenarios check. */
+#define CT_MAXCPU 64
+struct ct_stats {
+	unsigned long long written[CT_MAXCPU], lost[CT_MAXCPU];
+	unsigned long long closes_tcp, closes_udp, closes_unix, refdrops;
+	unsigned long long events_read, events_lost, nmissed, incomplete;
+	unsigned long long untracked;
+};
+/* Read them; exits with status 2 if the file or one of them is missing. */
+void ct_read_stats(struct ct_stats *st);
+
 /* A loopback connection: listener l on port, client c, accepted peer s. */
 struct conn {
 	int l, c, s, port;

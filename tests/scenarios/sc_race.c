@@ -27,50 +27,6 @@ struct side {
 static struct side sides[NCPU];
 static pthread_barrier_t bar;
 
-struct stats {
-	unsigned long long written[NCPU], lost[NCPU], closes_tcp, events_read;
-};
-
-static void read_stats(struct stats *st)
-{
-	FILE *f = fopen("/proc/closetrace/stats", "r");
-	char key[64], line[256];
-	unsigned long long v;
-	int cpu, found = 0;
-
-	memset(st, 0, sizeof(*st));
-	if (!f) {
-		perror("race: /proc/closetrace/stats");
-		exit(2);
-	}
-	/* "key value" lines; the per-CPU line has two pairs. */
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line;
-		int used;
-
-		while (sscanf(p, "%63s %llu%n", key, &v, &used) == 2) {
-			p += used;
-			if (sscanf(key, "cpu%d_", &cpu) == 1 && cpu >= 0 && cpu < NCPU) {
-				if (strstr(key, "_written"))
-					st->written[cpu] = v;
-				else if (strstr(key, "_lost"))
-					st->lost[cpu] = v;
-			} else if (!strcmp(key, "closes_tcp")) {
-				st->closes_tcp = v;
-				found |= 1;
-			} else if (!strcmp(key, "events_read")) {
-				st->events_read = v;
-				found |= 2;
-			}
-		}
-	}
-	if (found != 3) {
-		fprintf(stderr, "race: stats without closes_tcp/events_read\n");
-		exit(2);
-	}
-	fclose(f);
-}
-
 static void *closer(void *arg)
 {
 	struct side *sd = arg;
@@ -104,7 +60,7 @@ static struct tp_event kev[16384];
 int main(void)
 {
 	pthread_t th[NCPU];
-	struct stats before, after;
+	struct ct_stats before, after;
 	size_t nk, ncpu_rec[NCPU] = { 0 }, closes = 0, i, prev, destroyed;
 	unsigned long long ids[NCPU][PER];
 	int n, j;
@@ -128,7 +84,7 @@ int main(void)
 	ct_drain();
 	ct_log.n = 0;
 	tp_clear();
-	read_stats(&before);
+	ct_read_stats(&before);
 
 	pthread_barrier_init(&bar, NULL, NCPU);
 	for (n = 0; n < NCPU; n++)
@@ -210,7 +166,7 @@ int main(void)
 		msleep(300);
 		ct_drain();
 	} while (ct_log.n != prev);
-	read_stats(&after);
+	ct_read_stats(&after);
 	ct_drain();
 	CHECK(ct_log.n == prev, "records still arriving after the stats were read");
 	for (i = 0; i < ct_log.n; i++) {

@@ -38,26 +38,20 @@
 #include <unistd.h>
 #include "ct_abi.h"
 #include "ct_format.h"
+#include "ctlib.h"
 
-#define MAXCPU 64
 #define MAXT 64
 #define TCP_PER_ROUND 9
 #define UDP_PER_ROUND 1
 #define UNIX_PER_ROUND 2
 #define CLOSES_PER_ROUND (TCP_PER_ROUND + UDP_PER_ROUND + UNIX_PER_ROUND)
 
-struct stats {
-	unsigned long long written[MAXCPU], lost[MAXCPU];
-	unsigned long long closes_tcp, closes_udp, closes_unix, refdrops;
-	unsigned long long events_lost, nmissed, incomplete, untracked;
-};
-
 static int rounds_per_thread, ncpu, nthreads, slow_reader;
 static volatile int workers_done;
 static pid_t me;
 
 /* What the reader saw. */
-static unsigned long long rd_cpu[MAXCPU], rd_lost[MAXCPU];
+static unsigned long long rd_cpu[CT_MAXCPU], rd_lost[CT_MAXCPU];
 static unsigned long long rd_tcp, rd_udp, rd_unix, rd_refdrop, rd_total;
 static int rd_bad;
 static unsigned long long rd_dirty;
@@ -66,48 +60,6 @@ static void die(const char *what)
 {
 	fprintf(stderr, "stress_closes: %s: %s\n", what, strerror(errno));
 	exit(2);
-}
-
-static void read_stats(struct stats *st)
-{
-	FILE *f = fopen("/proc/closetrace/stats", "r");
-	char line[256], key[64];
-	unsigned long long v;
-	int cpu, used;
-
-	memset(st, 0, sizeof(*st));
-	if (!f)
-		die("/proc/closetrace/stats");
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line;
-
-		while (sscanf(p, "%63s %llu%n", key, &v, &used) == 2) {
-			p += used;
-			if (sscanf(key, "cpu%d_", &cpu) == 1 && cpu >= 0 && cpu < MAXCPU) {
-				if (strstr(key, "_written"))
-					st->written[cpu] = v;
-				else if (strstr(key, "_lost"))
-					st->lost[cpu] = v;
-			} else if (!strcmp(key, "closes_tcp")) {
-				st->closes_tcp = v;
-			} else if (!strcmp(key, "closes_udp")) {
-				st->closes_udp = v;
-			} else if (!strcmp(key, "closes_unix")) {
-				st->closes_unix = v;
-			} else if (!strcmp(key, "refdrops")) {
-				st->refdrops = v;
-			} else if (!strcmp(key, "events_lost")) {
-				st->events_lost = v;
-			} else if (!strcmp(key, "probe_nmissed")) {
-				st->nmissed = v;
-			} else if (!strcmp(key, "incomplete")) {
-				st->incomplete = v;
-			} else if (!strcmp(key, "untracked")) {
-				st->untracked = v;
-			}
-		}
-	}
-	fclose(f);
 }
 
 /*
@@ -130,7 +82,7 @@ static int uninit_bytes(const struct ct_event *e)
 static void count(const struct ct_event *e)
 {
 	if (e->magic != CT_MAGIC || e->version != CT_ABI_VERSION ||
-	    e->size != sizeof(*e) || e->cpu >= MAXCPU) {
+	    e->size != sizeof(*e) || e->cpu >= CT_MAXCPU) {
 		rd_bad++;
 		return;
 	}
@@ -297,7 +249,7 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t w[MAXT], rt;
-	struct stats before, after;
+	struct ct_stats before, after;
 	struct timespec t0, t1;
 	double secs;
 	unsigned long long closes = 20000, made_tcp, made_udp, made_unix;
@@ -325,8 +277,8 @@ int main(int argc, char **argv)
 	if (nthreads < 1 || nthreads > MAXT)
 		nthreads = 4;
 	ncpu = get_nprocs();
-	if (ncpu > MAXCPU)
-		ncpu = MAXCPU;
+	if (ncpu > CT_MAXCPU)
+		ncpu = CT_MAXCPU;
 	me = getpid();
 	rounds_per_thread = (int)((closes + (unsigned long long)nthreads * CLOSES_PER_ROUND - 1) /
 				  ((unsigned long long)nthreads * CLOSES_PER_ROUND));
@@ -336,7 +288,7 @@ int main(int argc, char **argv)
 
 	/* Start from an empty ring and quiet counters. */
 	drain_old();
-	read_stats(&before);
+	ct_read_stats(&before);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pthread_create(&rt, NULL, reader, NULL))
 		die("reader thread");
@@ -348,7 +300,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	workers_done = 1;
 	pthread_join(rt, NULL);
-	read_stats(&after);
+	ct_read_stats(&after);
 
 	printf("stress: %d threads on %d CPUs, %llu closes (tcp %llu, udp %llu, unix %llu), %llu records read\n",
 	       nthreads, ncpu, made_tcp + made_udp + made_unix, made_tcp, made_udp,
