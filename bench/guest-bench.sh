@@ -20,6 +20,11 @@ set -u
 iters=$1
 echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 fail=0
+# The module's record counts for MODE; sets lost.
+info() {
+	lost=$(sed -n 's/^events_lost //p' /proc/closetrace/stats)
+	echo "BENCHINFO {\"mode\":\"$1\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_lost\":$lost}"
+}
 reader_run() {	# MODE READER-FORMAT MODPARAMS...
 	mode=$1 rfmt=$2; shift 2
 	insmod /closetrace.ko "$@" || { echo "BENCHERR insmod $*"; fail=1; return; }
@@ -33,8 +38,7 @@ reader_run() {	# MODE READER-FORMAT MODPARAMS...
 	bench_close "$mode" "$iters"
 	sleep 1
 	kill $r; wait $r 2>/dev/null
-	lost=$(sed -n 's/^events_lost //p' /proc/closetrace/stats)
-	echo "BENCHINFO {\"mode\":\"$mode\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_lost\":$lost}"
+	info "$mode"
 	cp /proc/closetrace/probes /tmp/probes
 	rmmod closetrace
 }
@@ -50,8 +54,7 @@ reader_run ct_json json
 reader_run nofile raw file_hooks=0
 insmod /closetrace.ko buf_kb=16384 || { echo "BENCHERR insmod buf_kb=16384"; fail=1; }
 bench_close noreader "$iters"
-lost=$(sed -n 's/^events_lost //p' /proc/closetrace/stats)
-echo "BENCHINFO {\"mode\":\"noreader\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_lost\":$lost}"
+info noreader
 [ "$lost" = 0 ] || { echo "BENCHERR noreader: $lost records lost, the ring is too small for the run"; fail=1; }
 rmmod closetrace
 closetrace -f /tmp/ct.bin -j | grep -q '"type":"CLOSE"' || { echo "BENCHERR recorded records do not decode"; fail=1; }

@@ -7,7 +7,7 @@ D=/sys/kernel/debug/closetrace
 fail=0
 hits() { awk -v r="$1" '$1 == r { print $5 }' /proc/closetrace/probes; }
 sym() { awk -v r="$1" '$1 == r { print $4 }' /proc/closetrace/probes; }
-stat() { sed -n "s/^$1 //p" /proc/closetrace/stats; }
+v() { sed -n "s/^$1 //p" /proc/closetrace/stats; }
 
 fdsym=$(sym fd_close) putsym=$(sym final_put)
 [ -n "$fdsym" ] && [ "$fdsym" != off ] && [ "$fdsym" != absent ] ||
@@ -41,8 +41,8 @@ rmmod closetrace || { echo "rmmod failed"; exit 1; }
 insmod /closetrace.ko hooks_only=1 || { echo "insmod hooks_only=1 failed"; exit 1; }
 /tests/helper_conn 20171 5
 sleep 1
-[ "$(stat events_written)" = 0 ] || { echo "hooks_only=1: $(stat events_written) records written"; fail=1; }
-[ "$(stat closes_tcp)" = 0 ] || { echo "hooks_only=1: closes_tcp $(stat closes_tcp)"; fail=1; }
+[ "$(v events_written)" = 0 ] || { echo "hooks_only=1: $(v events_written) records written"; fail=1; }
+[ "$(v closes_tcp)" = 0 ] || { echo "hooks_only=1: closes_tcp $(v closes_tcp)"; fail=1; }
 for r in fd_close sock_release tcp_close; do
 	h=$(hits $r)
 	[ "${h:-0}" -ge 10 ] || { echo "hooks_only=1: $r hit ${h:-0} times for 10 socket closes"; fail=1; }
