@@ -18,7 +18,9 @@
 #include <linux/sched.h>
 #include <linux/skbuff.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
+#include <net/inet_timewait_sock.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
 #include "compat.h"
@@ -111,7 +113,6 @@ static struct ct_ctx *ct_new_ctx(const struct socket *sock,
 	ctx->ev.close_id = atomic64_inc_return(&ct_next_id);
 	ctx->ev.fd = CT_FD_NONE;
 	ctx->ts_close = ktime_get_ns();
-	ctx->closer_tid = task_pid_nr(current);
 	ct_fill_task(&ctx->ev);
 	ct_fill_sock(&ctx->ev, sock, sk);
 	return ctx;
@@ -329,7 +330,6 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 	s = &ctx->snap;
 	ctx->phase = CT_PH_IN_CLOSE;
 	ctx->ts_tcp_close = ktime_get_ns();
-	ctx->closer_tid = task_pid_nr(current);
 	s->state = READ_ONCE(sk->sk_state);
 	ctx->state_cur = s->state;
 	s->repair = tp->repair;
@@ -341,7 +341,7 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 		s->linger2 /= HZ;
 	s->unread = ct_unread(sk);
 	s->unsent = ct_unsent(sk);
-	s->reset_on_disconnect = ct_need_reset(s->state);
+	s->reset_on_disconnect = ct_disconnect_resets(s->state, s->unsent);
 	ctx->ev.state_before = s->state;
 	ctx->ev.unread = s->unread;
 	ctx->ev.unsent = s->unsent;
@@ -408,7 +408,6 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 		return;
 	}
 	ev = &ctx->ev;
-	ctx->obs.state_after = ctx->state_cur;
 	v = ct_observe(&ctx->snap, &ctx->obs);
 	ev->action = v.action;
 	ev->reason = v.reason;
@@ -502,37 +501,73 @@ void ct_on_tcp_disconnect(struct sock *sk)
 }
 
 /*
- * tcp_time_wait() hands the socket over: inet_twsk_hashdance*() puts the
- * timewait socket in its place in the established hash, unhashing sk, and
- * then tcp_done() moves sk to CLOSE. Every other way to CLOSE from these
- * states (a RST, a timeout) still finds sk hashed at the state change. So
- * the hand-over is seen from the state tracepoint, with no kprobe in
- * softirq context (where a kprobe hit nested in another handler is lost).
+ * Did tcp_time_wait() hand sk over? It puts a timewait socket for the same
+ * connection in the established hash (inet_twsk_hashdance*) before
+ * tcp_done() moves sk to CLOSE; no other way to CLOSE creates one. So the
+ * hand-over is seen at that state change, from the state tracepoint, with
+ * no kprobe in softirq context (where a kprobe hit nested in another
+ * handler is lost), by finding the timewait socket itself. It also gives
+ * the true substate and lifetime.
  */
-static bool ct_is_timewait_handover(const struct sock *sk, int oldstate,
-				    int newstate)
+static bool ct_twsk_match(const struct sock *tw, const struct sock *sk)
 {
-	return newstate == TCP_CLOSE &&
-	       (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
-		oldstate == TCP_CLOSING) &&
-	       sk_unhashed(sk);
+	/* tcp_set_state(CLOSE) let go of the port (inet_num 0): use sport. */
+	if (tw->sk_state != TCP_TIME_WAIT || tw->sk_hash != sk->sk_hash ||
+	    tw->sk_family != sk->sk_family || tw->sk_dport != sk->sk_dport ||
+	    inet_twsk(tw)->tw_sport != inet_sk(sk)->inet_sport ||
+	    !net_eq(sock_net(tw), sock_net(sk)))
+		return false;
+	if (sk->sk_family == AF_INET)
+		return tw->sk_daddr == sk->sk_daddr &&
+		       tw->sk_rcv_saddr == sk->sk_rcv_saddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return ipv6_addr_equal(&tw->sk_v6_daddr, &sk->sk_v6_daddr) &&
+		       ipv6_addr_equal(&tw->sk_v6_rcv_saddr, &sk->sk_v6_rcv_saddr);
+#endif
+	return false;
 }
 
-/* The timewait socket's substate and lifetime, as tcp_time_wait() sets them. */
-static void ct_emit_timewait(struct ct_ctx *ctx, const struct sock *sk,
-			     int oldstate)
+/* A walk that ends on another chain's nulls marker is restarted, this often. */
+#define CT_EHASH_RETRIES 4
+
+static bool ct_twsk_find(const struct sock *sk, u8 *substate, long *expires)
+{
+	struct inet_hashinfo *h = ct_tcp_hashinfo(sk);
+	unsigned int slot = sk->sk_hash & h->ehash_mask;
+	struct inet_ehash_bucket *head = &h->ehash[slot];
+	const struct hlist_nulls_node *node;
+	struct sock *tw;
+	int tries = 0;
+	bool found = false;
+
+	rcu_read_lock();
+again:
+	sk_nulls_for_each_rcu(tw, node, &head->chain) {
+		if (ct_twsk_match(tw, sk)) {
+			*substate = READ_ONCE(inet_twsk(tw)->tw_substate);
+			*expires = (long)(READ_ONCE(inet_twsk(tw)->tw_timer.expires) -
+					  jiffies);
+			found = true;
+			break;
+		}
+	}
+	if (!found && get_nulls_value(node) != slot && ++tries < CT_EHASH_RETRIES)
+		goto again;
+	rcu_read_unlock();
+	return found;
+}
+
+static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
+			     long expires)
 {
 	struct ct_event ev;
-	/* tcp_fin() marks the peer's FIN; tcp_close() set sk_shutdown anyway. */
-	bool fin_rcvd = sock_flag(sk, SOCK_DONE);
 
 	ctx->timewait = true;
 	ct_ev_from(ctx, &ev, CT_EV_TIMEWAIT, CT_R_TIMEWAIT);
 	ev.state_before = oldstate;
-	/* A FIN was received: TIME_WAIT; else the FIN_WAIT2 substate. */
-	ev.state_after = fin_rcvd ? TCP_TIME_WAIT : TCP_FIN_WAIT2;
-	ev.timeout_ms = jiffies_to_msecs(fin_rcvd ? TCP_TIMEWAIT_LEN :
-					 tcp_fin_time(sk));
+	ev.state_after = substate;
+	ev.timeout_ms = expires > 0 ? jiffies_to_msecs(expires) : 0;
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
 }
@@ -543,14 +578,21 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	struct ct_ctx *ctx;
 	unsigned long flags;
 	struct ct_event ev;
+	long expires;
+	u8 substate;
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
-	if (ct_is_timewait_handover(sk, oldstate, newstate))
-		ct_emit_timewait(ctx, sk, oldstate);
+	if (newstate == TCP_CLOSE) {
+		ctx->pre_close = oldstate;
+		if ((oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+		     oldstate == TCP_CLOSING) &&
+		    ct_twsk_find(sk, &substate, &expires))
+			ct_emit_timewait(ctx, oldstate, substate, expires);
+	}
 	ctx->state_cur = newstate;
 	ct_ev_from(ctx, &ev, CT_EV_STATE, CT_R_STATE);
 	ev.state_before = oldstate;
@@ -562,38 +604,164 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	ct_stat_inc(orphan_states);
 }
 
+void ct_on_rcv_reset(const struct sock *sk)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	ctx->rcv_reset = true;
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/*
+ * A RST that follows its socket's END. On the reply paths of a closing or
+ * orphaned socket (data after close; a TCP_LINGER2 < 0 FIN_WAIT1 socket
+ * getting its ACK) tcp_rcv_state_process() calls tcp_done(), which destroys
+ * the socket, and tcp_v4_do_rcv()/tcp_v6_do_rcv() send the RST after, with
+ * the socket still referenced, on the same CPU with bottom halves off. So
+ * each CPU keeps its last END for that RST. A RST matches it only from the
+ * same socket, dead, in CLOSE, with the same ports.
+ */
+struct ct_last_end {
+	const void *sk;		/* key only: never dereferenced */
+	bool in_close;		/* the context waits for tcp_close's return */
+	bool rcv_reset;
+	u8 pre_close;
+	struct ct_snapshot snap;
+	struct ct_event ev;	/* identity fields */
+};
+
+static DEFINE_PER_CPU(struct ct_last_end, ct_last_end);
+
+/* With the context's bucket locked (interrupts off). */
+static void ct_keep_last_end(const struct ct_ctx *ctx, const struct sock *sk)
+{
+	struct ct_last_end *le = this_cpu_ptr(&ct_last_end);
+
+	le->sk = sk;
+	le->in_close = ctx->phase == CT_PH_IN_CLOSE;
+	le->rcv_reset = ctx->rcv_reset;
+	le->pre_close = ctx->pre_close;
+	le->snap = ctx->snap;
+	le->ev = ctx->ev;
+}
+
+static bool ct_take_last_end(const struct sock *sk, struct ct_last_end *out)
+{
+	struct ct_last_end *le;
+	unsigned long flags;
+	bool hit;
+
+	local_irq_save(flags);
+	le = this_cpu_ptr(&ct_last_end);
+	hit = le->sk == sk && sock_flag(sk, SOCK_DEAD) &&
+	      READ_ONCE(sk->sk_state) == TCP_CLOSE &&
+	      le->ev.sport == ntohs(inet_sk(sk)->inet_sport) &&
+	      le->ev.dport == ntohs(sk->sk_dport);
+	if (hit) {
+		*out = *le;
+		le->sk = NULL;
+	}
+	local_irq_restore(flags);
+	return hit;
+}
+
+/* Count a RST in the close still running (ctx locked) and give its reason. */
+static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
+			    struct ct_event *ev, struct ct_rst_seen *r)
+{
+	r->in_close = true;
+	r->fin_sent = ctx->obs.fins;
+	r->disconnect = ctx->obs.disconnect;
+	if (sk && !ctx->obs.rsts && !ctx->obs.fins && !ctx->obs.disconnect) {
+		/* Under the socket lock, after the queue purge: exact. */
+		ctx->ev.unread = ct_unread(sk);
+		ctx->snap.unread = ctx->ev.unread;
+	}
+	ev->reason = ct_rst_reason(&ctx->snap, r);
+	if (!ctx->obs.rsts++) {
+		ctx->obs.krst = r->krst;
+		ctx->obs.rst_reason = ev->reason;
+	}
+	ev->unread = ctx->ev.unread;
+	ev->flags |= CT_F_IN_CLOSE;
+}
+
+/* The RST of a socket whose END is written already. */
+static void ct_reset_after_end(const struct sock *sk, u8 krst)
+{
+	struct ct_rst_seen r = { .krst = krst, .reply = true };
+	struct ct_last_end le;
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+	struct ct_event ev;
+
+	if (!ct_take_last_end(sk, &le))
+		return;
+	r.rcv_reset = le.rcv_reset;
+	r.pre_close = le.pre_close;
+	if (le.in_close) {
+		/* Destroyed inside tcp_close: its context is retired, not gone. */
+		b = ct_bucket_of(sk);
+		spin_lock_irqsave(&b->lock, flags);
+		ctx = ct_find_locked(b, ct_retired_key(le.ev.close_id));
+		if (ctx && ctx->ev.close_id == le.ev.close_id &&
+		    ctx->phase == CT_PH_IN_CLOSE) {
+			ct_ev_from(ctx, &ev, CT_EV_RESET, CT_R_UNKNOWN);
+			ev.krst = krst;
+			ev.state_before = TCP_CLOSE;
+			ct_rst_in_close(ctx, NULL, &ev, &r);
+			ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
+			ct_ring_emit(&ev);
+			spin_unlock_irqrestore(&b->lock, flags);
+			return;
+		}
+		spin_unlock_irqrestore(&b->lock, flags);
+	}
+	ev = le.ev;
+	ev.type = CT_EV_RESET;
+	ev.ts_ns = 0;
+	ev.krst = krst;
+	ev.state_before = TCP_CLOSE;
+	ev.reason = ct_rst_reason(&le.snap, &r);
+	ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
+	ct_ring_emit(&ev);
+	ct_stat_inc(orphan_resets);
+}
+
 void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 {
+	struct ct_rst_seen r = { .krst = krst, .reply = reply };
 	struct ct_bucket *b;
 	struct ct_ctx *ctx;
 	unsigned long flags;
 	struct ct_event ev;
 
 	ctx = ct_lookup(sk, &b, &flags);
-	if (!ctx)
+	if (!ctx) {
+		/* Only the reply path sends a RST after tcp_done(). */
+		if (reply)
+			ct_reset_after_end(sk, krst);
 		return;
+	}
 	ct_ev_from(ctx, &ev, CT_EV_RESET, CT_R_UNKNOWN);
 	ev.krst = krst;
 	ev.state_before = READ_ONCE(sk->sk_state);
+	r.rcv_reset = ctx->rcv_reset;
+	r.pre_close = ctx->pre_close;
 	if (ctx->phase != CT_PH_ORPHAN) {
-		struct ct_verdict v;
-
-		if (!ctx->obs.rsts++)
-			ctx->obs.krst = krst;
-		if (ctx->obs.fins)
-			ctx->obs.rst_after_fin = true;
-		/* Under the socket lock, after the queue purge: exact. */
-		ctx->ev.unread = ct_unread(sk);
-		ctx->snap.unread = ctx->ev.unread;
-		v = ct_observe(&ctx->snap, &ctx->obs);
-		ev.reason = v.reason;
-		ev.unread = ctx->ev.unread;
-		ev.flags |= CT_F_IN_CLOSE;
+		ct_rst_in_close(ctx, sk, &ev, &r);
 	} else {
-		ev.reason = ct_orphan_rst_reason(ev.state_before,
-						 ctx->snap.linger2, reply, krst);
+		ev.reason = ct_rst_reason(&ctx->snap, &r);
 		ct_stat_inc(orphan_resets);
 	}
+	if (reply)
+		ev.flags |= CT_F_REPLY;
 	ct_ring_emit(&ev);
 	spin_unlock_irqrestore(&b->lock, flags);
 }
@@ -607,6 +775,7 @@ void ct_on_destroy(const struct sock *sk)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
+	ct_keep_last_end(ctx, sk);
 	if (ctx->phase == CT_PH_IN_CLOSE) {
 		/*
 		 * Destroyed inside tcp_close: its return writes CLOSE, then

@@ -13,6 +13,7 @@
 #include <linux/fs.h>
 #include <linux/ring_buffer.h>
 #include <linux/ptrace.h>
+#include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include "ct_abi.h"
 
@@ -113,10 +114,10 @@ static inline void ct_rb_commit(struct trace_buffer *rb,
 
 /*
  * tcp:tcp_send_reset gained the kernel's reset reason in 6.10 (enum
- * sk_rst_reason); real active-reset reasons arrived in 6.12.
+ * sk_rst_reason); real active-reset reasons arrived in 6.12. Both detected
+ * by Kbuild in the headers (CT_HAVE_RST_REASON, CT_HAVE_RST_REASON_ABORT).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
-#define CT_HAVE_RST_REASON 1
+#ifdef CT_HAVE_RST_REASON
 #include <net/rstreason.h>
 #define CT_RST_TP_PROTO void *data, const struct sock *sk, \
 	const struct sk_buff *skb, const enum sk_rst_reason reason
@@ -152,6 +153,23 @@ static inline u8 ct_krst_map(enum sk_rst_reason r)
 #else
 #define CT_KRST() CT_KRST_NA
 #endif
+
+/*
+ * The established hash that holds a TCP socket and its timewait socket:
+ * tcp_hashinfo up to 6.0; per network namespace from 6.1
+ * (tcp_or_dccp_get_hashinfo), renamed tcp_get_hashinfo when DCCP went
+ * (6.16). Detected by Kbuild.
+ */
+static inline struct inet_hashinfo *ct_tcp_hashinfo(const struct sock *sk)
+{
+#if defined(CT_HAVE_TCP_GET_HASHINFO)
+	return tcp_get_hashinfo(sk);
+#elif defined(CT_HAVE_TCP_OR_DCCP_GET_HASHINFO)
+	return tcp_or_dccp_get_hashinfo(sk);
+#else
+	return &tcp_hashinfo;
+#endif
+}
 
 /* kprobe argument n of a probed function (x86-64 calling convention). */
 static inline unsigned long ct_arg(struct pt_regs *regs, unsigned int n)

@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	1
+#define CT_ABI_VERSION	2
 
 /* Record types. */
 enum ct_type {
@@ -60,6 +60,7 @@ enum ct_reason {
 	CT_R_STATE = 15,		/* state change record */
 	CT_R_TIMEWAIT = 16,		/* handed to a timewait socket */
 	CT_R_DESTROYED = 17,		/* end of the socket */
+	CT_R_ABORT_DATA = 18,		/* data arrived after close (RFC 1122) */
 	CT_R_MAX
 };
 
@@ -95,6 +96,9 @@ enum ct_krst {
 #define CT_F_TIMEWAIT		(1u << 12) /* END: lives on as a timewait sock */
 #define CT_F_NOT_OBSERVED	(1u << 13) /* an outcome hook is absent */
 #define CT_F_DEFERRED_PUT	(1u << 14) /* final fput deferred to task work */
+#define CT_F_REPLY		(1u << 15) /* RESET: answered a segment */
+#define CT_F_AFTER_END		(1u << 16) /* RESET: sent after the END */
+#define CT_F_COUNT		17
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

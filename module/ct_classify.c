@@ -13,12 +13,17 @@
 
 #define SBIT(s) (1u << (s))
 
-bool ct_need_reset(__u8 state)
+bool ct_disconnect_resets(__u8 state, __u32 unsent)
 {
-	/* tcp_need_reset(): the states in which a disconnect sends a RST. */
-	return SBIT(state) & (SBIT(CT_TCP_ESTABLISHED) | SBIT(CT_TCP_CLOSE_WAIT) |
-			      SBIT(CT_TCP_FIN_WAIT1) | SBIT(CT_TCP_FIN_WAIT2) |
-			      SBIT(CT_TCP_SYN_RECV));
+	/*
+	 * tcp_disconnect(): tcp_need_reset(state), or unsent data in CLOSING
+	 * or LAST_ACK ("adjusts for discrepancy of Linux wrt. RFC states").
+	 */
+	if (SBIT(state) & (SBIT(CT_TCP_ESTABLISHED) | SBIT(CT_TCP_CLOSE_WAIT) |
+			   SBIT(CT_TCP_FIN_WAIT1) | SBIT(CT_TCP_FIN_WAIT2) |
+			   SBIT(CT_TCP_SYN_RECV)))
+		return true;
+	return unsent && (SBIT(state) & (SBIT(CT_TCP_CLOSING) | SBIT(CT_TCP_LAST_ACK)));
 }
 
 static bool fin_already_sent(__u8 state)
@@ -81,27 +86,8 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 	} else if (o->disconnect) {
 		v.reason = s->repair ? CT_R_REPAIR : CT_R_ABORT_LINGER0;
 	} else if (o->rsts) {
-		/* The kernel's own word wins where it gives one. */
-		switch (o->krst) {
-		case CT_KRST_ABORT_ON_CLOSE:
-			v.reason = CT_R_ABORT_UNREAD;
-			break;
-		case CT_KRST_ABORT_ON_LINGER:
-			v.reason = CT_R_ABORT_LINGER2;
-			break;
-		case CT_KRST_ABORT_ON_MEMORY:
-			v.reason = CT_R_ABORT_MEMORY;
-			break;
-		default:
-			if (o->rst_after_fin || o->fins)
-				v.reason = CT_R_ABORT_MEMORY;
-			else if (s->unread)
-				v.reason = CT_R_ABORT_UNREAD;
-			else if (s->state == CT_TCP_FIN_WAIT2 && s->linger2 < 0)
-				v.reason = CT_R_ABORT_LINGER2;
-			else
-				v.reason = CT_R_ABORT_MEMORY;
-		}
+		/* The first RST's reason (ct_rst_reason) is the close's. */
+		v.reason = o->rst_reason;
 	} else if (o->fins) {
 		v.reason = o->fin_queued ? CT_R_FIN_BEHIND_DATA : CT_R_FIN;
 	} else if (s->state == CT_TCP_SYN_SENT) {
@@ -112,24 +98,48 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 	return v;
 }
 
-__u8 ct_orphan_rst_reason(__u8 state, __s32 linger2, bool reply, __u8 krst)
+/*
+ * The senders of a RST for a socket being closed or orphaned
+ * (net/ipv4/tcp.c, tcp_input.c, tcp_timer.c, tcp_ipv4.c; 5.10 to 7.x):
+ *  - __tcp_close: unread data (before any FIN); TCP_LINGER2 < 0 in
+ *    FIN_WAIT2; tcp_check_oom() (too many orphans, memory pressure).
+ *  - tcp_disconnect: zero linger (tcp_disconnect_resets()).
+ *  - the reply path, after tcp_done() destroyed the socket: data after
+ *    close (tcp_reset() first, RFC 1122) and a FIN_WAIT1 orphan with
+ *    TCP_LINGER2 < 0 getting its ACK (FIN_WAIT1 -> FIN_WAIT2 -> CLOSE).
+ *  - timers: the keepalive timer's FIN_WAIT2 abort (TCP_LINGER2 < 0) and
+ *    tcp_out_of_resources() (memory).
+ */
+__u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 {
-	switch (krst) {
+	bool linger2_abort = s->linger2 < 0 && r->pre_close == CT_TCP_FIN_WAIT2;
+
+	/* The kernel's own word wins where it gives one (6.12+). */
+	switch (r->krst) {
+	case CT_KRST_ABORT_ON_CLOSE:
+		return CT_R_ABORT_UNREAD;
 	case CT_KRST_ABORT_ON_LINGER:
 		return CT_R_ABORT_LINGER2;
 	case CT_KRST_ABORT_ON_MEMORY:
 		return CT_R_ABORT_MEMORY;
 	case CT_KRST_ABORT_ON_DATA:
-		return CT_R_RST_REPLY;
+		/* Both reply paths say ABORT_ON_DATA; tcp_reset() tells them apart. */
+		return !r->rcv_reset && linger2_abort ? CT_R_ABORT_LINGER2 :
+		       CT_R_ABORT_DATA;
 	}
-	if (reply)
-		return CT_R_RST_REPLY;
-	if (state == CT_TCP_FIN_WAIT2 && linger2 < 0)
-		return CT_R_ABORT_LINGER2;
-	return CT_R_ABORT_MEMORY;
+	if (r->reply) {
+		if (r->rcv_reset)
+			return CT_R_ABORT_DATA;
+		return linger2_abort ? CT_R_ABORT_LINGER2 : CT_R_RST_REPLY;
+	}
+	if (r->disconnect)
+		return CT_R_ABORT_LINGER0;
+	if (r->in_close && !r->fin_sent && s->unread)
+		return CT_R_ABORT_UNREAD;
+	return linger2_abort ? CT_R_ABORT_LINGER2 : CT_R_ABORT_MEMORY;
 }
 
-__u8 ct_expected_krst(__u8 reason)
+__u8 ct_expected_krst(__u8 reason, bool reply)
 {
 	switch (reason) {
 	case CT_R_ABORT_UNREAD:
@@ -137,9 +147,12 @@ __u8 ct_expected_krst(__u8 reason)
 	case CT_R_ABORT_LINGER0:
 		return CT_KRST_TCP_STATE;
 	case CT_R_ABORT_LINGER2:
-		return CT_KRST_ABORT_ON_LINGER;
+		/* The FIN_WAIT1 reply path counts it as data (TCPAbortOnData). */
+		return reply ? CT_KRST_ABORT_ON_DATA : CT_KRST_ABORT_ON_LINGER;
 	case CT_R_ABORT_MEMORY:
 		return CT_KRST_ABORT_ON_MEMORY;
+	case CT_R_ABORT_DATA:
+		return CT_KRST_ABORT_ON_DATA;
 	}
 	return CT_KRST_NA;
 }
@@ -185,6 +198,7 @@ static const char *const reason_names[CT_R_MAX] = {
 	[CT_R_STATE] = "state",
 	[CT_R_TIMEWAIT] = "timewait",
 	[CT_R_DESTROYED] = "destroyed",
+	[CT_R_ABORT_DATA] = "abort-data",
 };
 
 static const char *const type_names[CT_EV_MAX] = {

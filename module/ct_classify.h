@@ -31,9 +31,19 @@ struct ct_observed {
 	__u32 rsts;
 	bool fin_queued;	/* FIN set on an unsent segment */
 	bool disconnect;	/* tcp_disconnect called */
-	bool rst_after_fin;	/* a RST followed the FIN within the close */
-	__u8 state_after;	/* state when close returned */
-	__u8 krst;		/* enum ct_krst of the (first) RST */
+	__u8 krst;		/* enum ct_krst of the first RST */
+	__u8 rst_reason;	/* enum ct_reason of the first RST */
+};
+
+/* What was known when a RST went out (inside the close or later). */
+struct ct_rst_seen {
+	__u8 krst;		/* the kernel's own reason (6.10+), or NA */
+	__u8 pre_close;		/* the state the socket left for CLOSE */
+	bool reply;		/* answered a segment (tcp_v4/v6_send_reset) */
+	bool rcv_reset;		/* tcp_reset() ran first (tcp:tcp_receive_reset) */
+	bool in_close;		/* inside tcp_close */
+	bool fin_sent;		/* the close had sent its FIN */
+	bool disconnect;	/* tcp_disconnect ran in the close */
 };
 
 struct ct_verdict {
@@ -44,12 +54,12 @@ struct ct_verdict {
 struct ct_verdict ct_predict(const struct ct_snapshot *s);
 struct ct_verdict ct_observe(const struct ct_snapshot *s,
 			     const struct ct_observed *o);
-/* Reason of a RST seen after close returned (in an orphan). */
-__u8 ct_orphan_rst_reason(__u8 state, __s32 linger2, bool reply, __u8 krst);
-/* Would tcp_disconnect() from this state send a RST (tcp_need_reset)? */
-bool ct_need_reset(__u8 state);
+/* Why a RST went out, in the close or in the orphan after it. */
+__u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r);
+/* Would tcp_disconnect() send a RST from this state with unsent bytes? */
+bool ct_disconnect_resets(__u8 state, __u32 unsent);
 /* The kernel reason that must accompany our reason on 6.12+ (or NA). */
-__u8 ct_expected_krst(__u8 reason);
+__u8 ct_expected_krst(__u8 reason, bool reply);
 
 const char *ct_state_name(unsigned int state);
 const char *ct_action_name(unsigned int action);

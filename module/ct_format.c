@@ -18,8 +18,11 @@ static const char *const flag_names[] = {
 	"exiting", "mismatch", "fin-queued", "disconnect", "linger-wait",
 	"linger-expired", "no-file", "incomplete", "in-close", "inet6",
 	"repair", "linger2-neg", "timewait", "not-observed", "deferred-put",
+	"reply", "after-end",
 	NULL
 };
+_Static_assert(sizeof(flag_names) == (CT_F_COUNT + 1) * sizeof(flag_names[0]),
+	       "one name per flag bit");
 
 /* Advance pos by what snprintf wrote, never past the terminating NUL. */
 static size_t adv(size_t pos, size_t len, int n)

@@ -58,6 +58,7 @@ enum ct_role {
 	CT_ROLE_DISCONNECT,
 	CT_ROLE_STATE,
 	CT_ROLE_RESET,
+	CT_ROLE_RCV_RESET,
 	CT_ROLE_DESTROY,
 	CT_ROLE_MAX
 };
@@ -130,6 +131,8 @@ static const struct ct_cand c_state[] = {
 	{ CT_TRACEPOINT, "inet_sock_set_state" }, { } };
 static const struct ct_cand c_reset[] = {
 	{ CT_TRACEPOINT, "tcp_send_reset" }, { } };
+static const struct ct_cand c_rcv_reset[] = {
+	{ CT_TRACEPOINT, "tcp_receive_reset" }, { } };
 static const struct ct_cand c_destroy[] = {
 	{ CT_TRACEPOINT, "tcp_destroy_sock" },
 	{ CT_KPROBE, "inet_csk_destroy_sock" }, { } };
@@ -152,6 +155,7 @@ static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 		.kp.pre_handler = ct_kp_disconnect },
 	[CT_ROLE_STATE] = { "state_change", true, false, c_state },
 	[CT_ROLE_RESET] = { "reset_sent", true, false, c_reset },
+	[CT_ROLE_RCV_RESET] = { "tcp_reset", false, false, c_rcv_reset },
 	[CT_ROLE_DESTROY] = { "destroy", true, false, c_destroy,
 		.kp.pre_handler = ct_kp_destroy },
 };
@@ -270,6 +274,14 @@ static void ct_tp_reset(CT_RST_TP_PROTO)
 	ct_on_reset(sk, skb != NULL, CT_KRST());
 }
 
+/* tcp_reset(): a RST came in, or data reached a closed socket (RFC 1122). */
+static void ct_tp_rcv_reset(void *data, struct sock *sk)
+{
+	if (ct_hit(CT_ROLE_RCV_RESET))
+		return;
+	ct_on_rcv_reset(sk);
+}
+
 static void ct_tp_destroy(void *data, struct sock *sk)
 {
 	if (ct_hit(CT_ROLE_DESTROY))
@@ -284,6 +296,8 @@ static void *ct_tp_fn(enum ct_role role)
 		return ct_tp_state;
 	case CT_ROLE_RESET:
 		return ct_tp_reset;
+	case CT_ROLE_RCV_RESET:
+		return ct_tp_rcv_reset;
 	case CT_ROLE_DESTROY:
 		return ct_tp_destroy;
 	default:

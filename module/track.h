@@ -26,8 +26,9 @@ struct ct_ctx {
 	enum ct_phase phase;
 	bool destroyed;
 	bool timewait;
+	bool rcv_reset;		/* tcp_reset() ran: a RST came in or data after close */
 	u8 state_cur;
-	pid_t closer_tid;
+	u8 pre_close;		/* the state it left for CLOSE */
 	u64 ts_close;		/* when the close began */
 	u64 ts_tcp_close;	/* tcp_close entry */
 	struct ct_snapshot snap;

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,8 @@ int ct_failures;
 struct ct_log ct_log;
 static int ev_fd = -1;
 static const char *scen;
+
+static void mib_snapshot_start(void);
 
 #define TRACEFS "/sys/kernel/tracing/"
 
@@ -41,13 +44,14 @@ void ct_start(const char *name)
 	write_file(TRACEFS "events/sock/inet_sock_set_state/enable", "1");
 	write_file(TRACEFS "events/tcp/tcp_send_reset/enable", "1");
 	write_file(TRACEFS "events/tcp/tcp_destroy_sock/enable", "1");
-	ct_drain();
-	ct_log.n = 0;
+	mib_snapshot_start();
 	tp_clear();
 }
 
 int ct_finish(void)
 {
+	mib_check();
+	tw_check();
 	if (ct_failures) {
 		size_t i;
 		char line[CT_LINE_LEN];
@@ -235,6 +239,28 @@ int peer_outcome(int fd, int timeout_ms)
 			return 1;
 		if (n < 0 && errno != EAGAIN)
 			return -1;
+	}
+}
+
+int peer_reset_error(int fd, int timeout_ms)
+{
+	unsigned long long end = now_ns() + (unsigned long long)timeout_ms * 1000000ull;
+
+	for (;;) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		int err = 0;
+
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+			return -1;
+		if (ti.tcpi_state == CT_TCP_CLOSE) {
+			len = sizeof(err);
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+			return err;
+		}
+		if (now_ns() > end)
+			return 0;
+		msleep(20);
 	}
 }
 
@@ -469,8 +495,11 @@ void check_against_events(unsigned long long close_id,
 				      (r->krst == CT_KRST_OTHER && strcmp(tp[i].reason, "NOT_SPECIFIED")),
 				      "reset #%zu: kernel reason %s, closetrace %s", nr,
 				      tp[i].reason, ct_krst_name(r->krst));
-				if ((r->flags & CT_F_IN_CLOSE) && ct_expected_krst(r->reason) != CT_KRST_NA)
-					CHECK(ct_expected_krst(r->reason) == r->krst,
+				bool reply = r->flags & CT_F_REPLY;
+
+				if ((r->flags & (CT_F_IN_CLOSE | CT_F_REPLY)) &&
+				    ct_expected_krst(r->reason, reply) != CT_KRST_NA)
+					CHECK(ct_expected_krst(r->reason, reply) == r->krst,
 					      "reason %s but kernel reason %s", ct_reason_name(r->reason),
 					      tp[i].reason);
 			}
@@ -632,4 +661,293 @@ void ct_read_stats(struct ct_stats *st)
 			exit(2);
 		}
 	}
+}
+
+/* ---- the kernel's MIB counters */
+
+const char *const mib_names[MIB_N] = {
+	[MIB_ABORT_ON_CLOSE] = "TCPAbortOnClose",
+	[MIB_ABORT_ON_DATA] = "TCPAbortOnData",
+	[MIB_ABORT_ON_LINGER] = "TCPAbortOnLinger",
+	[MIB_ABORT_ON_MEMORY] = "TCPAbortOnMemory",
+	[MIB_ABORT_ON_TIMEOUT] = "TCPAbortOnTimeout",
+	[MIB_ABORT_FAILED] = "TCPAbortFailed",
+	[MIB_OUT_RSTS] = "OutRsts",
+};
+
+static struct mib mib_start, mib_allowed;
+static const char *mib_why[MIB_N];
+
+/*
+ * A /proc/net/{netstat,snmp} file is pairs of lines, "Prefix: name name ..."
+ * then "Prefix: value value ...". Fill the keys found under prefix.
+ */
+static void mib_parse(const char *path, const char *prefix, struct mib *m,
+		      unsigned int *found)
+{
+	static char names[8192], vals[8192];
+	FILE *f = fopen(path, "r");
+	size_t pl = strlen(prefix);
+
+	if (!f) {
+		fprintf(stderr, "%s: open %s: %s\n", scen, path, strerror(errno));
+		exit(2);
+	}
+	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+		char *sn, *sv, *n, *v;
+
+		if (strncmp(names, prefix, pl) || strncmp(vals, prefix, pl))
+			continue;
+		n = strtok_r(names + pl, " \n", &sn);
+		v = strtok_r(vals + pl, " \n", &sv);
+		for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv)) {
+			int k;
+
+			for (k = 0; k < MIB_N; k++) {
+				if (!strcmp(n, mib_names[k])) {
+					m->v[k] = atoll(v);
+					*found |= 1u << k;
+				}
+			}
+		}
+	}
+	fclose(f);
+}
+
+void mib_read(struct mib *m)
+{
+	unsigned int found = 0;
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	mib_parse("/proc/net/netstat", "TcpExt: ", m, &found);
+	mib_parse("/proc/net/snmp", "Tcp: ", m, &found);
+	for (k = 0; k < MIB_N; k++) {
+		if (!(found & (1u << k))) {
+			fprintf(stderr, "%s: the kernel has no MIB counter %s\n", scen,
+				mib_names[k]);
+			exit(2);
+		}
+	}
+}
+
+/*
+ * The mapping, from the kernel source (net/ipv4/tcp.c __tcp_close,
+ * tcp_disconnect, tcp_input.c tcp_rcv_state_process, tcp_timer.c,
+ * tcp_output.c tcp_send_active_reset, tcp_ipv4.c tcp_v4_send_reset); the
+ * same on 5.10 to 7.x. docs/how-close-works.md has it as a table.
+ */
+void mib_expected(const struct ct_event *ev, size_t n, struct mib *exp)
+{
+	size_t i;
+
+	memset(exp, 0, sizeof(*exp));
+	for (i = 0; i < n; i++) {
+		const struct ct_event *e = &ev[i];
+
+		if (e->type == CT_EV_CLOSE) {
+			/* Counted by __tcp_close whether or not a RST goes. */
+			if (e->reason == CT_R_ABORT_UNREAD)
+				exp->v[MIB_ABORT_ON_CLOSE]++;
+			else if (e->reason == CT_R_ABORT_LINGER0)
+				exp->v[MIB_ABORT_ON_DATA]++;
+			/* inet_csk_listen_stop: a RST for each queued child. */
+			else if (e->reason == CT_R_LISTENER)
+				exp->v[MIB_OUT_RSTS] += e->refs;
+			continue;
+		}
+		if (e->type != CT_EV_RESET)
+			continue;
+		/* Every RST, active or a reply, counts OutRsts. */
+		exp->v[MIB_OUT_RSTS]++;
+		switch (e->reason) {
+		case CT_R_ABORT_MEMORY:
+			/* __tcp_close and tcp_out_of_resources alike. */
+			exp->v[MIB_ABORT_ON_MEMORY]++;
+			break;
+		case CT_R_ABORT_DATA:
+			/* tcp_rcv_state_process step 7 (RFC 1122). */
+			exp->v[MIB_ABORT_ON_DATA]++;
+			break;
+		case CT_R_ABORT_LINGER2:
+			/*
+			 * __tcp_close's FIN_WAIT2 branch counts TCPAbortOnLinger;
+			 * a FIN_WAIT1 orphan getting its ACK counts
+			 * TCPAbortOnData and is answered from the reply path;
+			 * the keepalive timer's abort counts nothing more.
+			 */
+			if (e->flags & CT_F_REPLY)
+				exp->v[MIB_ABORT_ON_DATA]++;
+			else if (e->flags & CT_F_IN_CLOSE)
+				exp->v[MIB_ABORT_ON_LINGER]++;
+			break;
+		}
+	}
+}
+
+void mib_allow(enum mib_key k, long long n, const char *why)
+{
+	mib_allowed.v[k] += n;
+	mib_why[k] = why;
+}
+
+/* Snapshot the counters at a quiet moment: no record between two reads. */
+static void mib_snapshot_start(void)
+{
+	struct mib again;
+	int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		mib_read(&mib_start);
+		ct_drain();
+		ct_log.n = 0;
+		mib_read(&again);
+		if (!memcmp(&again, &mib_start, sizeof(again)))
+			return;
+		msleep(50);
+	}
+	fprintf(stderr, "%s: the MIB counters never stood still\n", scen);
+	exit(2);
+}
+
+bool mib_check(void)
+{
+	struct mib now, exp;
+	int k, tries;
+	bool same = false;
+
+	/* A counter moves before its record is written: let both land. */
+	for (tries = 0; tries < 30 && !same; tries++) {
+		if (tries)
+			msleep(100);
+		ct_drain();
+		mib_read(&now);
+		mib_expected(ct_log.ev, ct_log.n, &exp);
+		same = true;
+		for (k = 0; k < MIB_N; k++)
+			same &= now.v[k] - mib_start.v[k] == exp.v[k] + mib_allowed.v[k];
+	}
+	if (same)
+		return true;
+	ct_failures++;
+	fprintf(stderr, "  check failed: the kernel's MIB counters disagree with closetrace's records\n");
+	fprintf(stderr, "    %-18s %8s %12s %8s\n", "counter", "kernel", "closetrace", "allowed");
+	for (k = 0; k < MIB_N; k++)
+		fprintf(stderr, "    %-18s %8lld %12lld %8lld%s%s%s\n", mib_names[k],
+			now.v[k] - mib_start.v[k], exp.v[k], mib_allowed.v[k],
+			now.v[k] - mib_start.v[k] != exp.v[k] + mib_allowed.v[k] ? "  <-- differs" : "",
+			mib_why[k] ? "  allowed: " : "", mib_why[k] ? mib_why[k] : "");
+	return false;
+}
+
+/* ---- /proc/net/tcp{,6}: the kernel's own list of its sockets */
+
+static void hex_addr(const char *hex, unsigned char *out, size_t words)
+{
+	size_t i;
+
+	/* Each 32-bit word as %08X of its value in host (little-endian) order. */
+	for (i = 0; i < words; i++) {
+		char w[9] = { 0 };
+		unsigned int v;
+
+		memcpy(w, hex + 8 * i, 8);
+		v = (unsigned int)strtoul(w, NULL, 16);
+		memcpy(out + 4 * i, &v, 4);
+	}
+}
+
+static size_t proc_tcp_file(const char *path, int family, struct proc_tcp *out,
+			    size_t max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], src[40], dst[40];
+	size_t n = 0;
+
+	if (!f)
+		return 0;	/* no IPv6 */
+	while (fgets(line, sizeof(line), f) && n < max) {
+		struct proc_tcp p = { .family = family };
+		unsigned int sp, dp, st, tr;
+		unsigned long when;
+
+		if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %x:%lx",
+			   src, &sp, dst, &dp, &st, &tr, &when) != 7)
+			continue;
+		hex_addr(src, p.saddr, family == AF_INET6 ? 4 : 1);
+		hex_addr(dst, p.daddr, family == AF_INET6 ? 4 : 1);
+		p.sport = (int)sp;
+		p.dport = (int)dp;
+		p.state = (int)st;
+		p.timer = (int)tr;
+		/* clock_t, USER_HZ = 100 */
+		p.when_ms = (long)when * 10;
+		out[n++] = p;
+	}
+	fclose(f);
+	return n;
+}
+
+size_t proc_tcp_read(struct proc_tcp *out, size_t max)
+{
+	size_t n = proc_tcp_file("/proc/net/tcp", AF_INET, out, max);
+
+	return n + proc_tcp_file("/proc/net/tcp6", AF_INET6, out + n, max - n);
+}
+
+const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
+				   const struct ct_event *ev)
+{
+	size_t i, alen = ev->family == AF_INET6 ? 16 : 4;
+
+	for (i = 0; i < n; i++)
+		if (p[i].family == ev->family && p[i].sport == ev->sport &&
+		    p[i].dport == ev->dport && !memcmp(p[i].saddr, ev->saddr, alen) &&
+		    !memcmp(p[i].daddr, ev->daddr, alen))
+			return &p[i];
+	return NULL;
+}
+
+bool tw_check(void)
+{
+	static struct proc_tcp all[65536];
+	static struct proc_tcp tw[65536];
+	size_t n, ntw = 0, i;
+	unsigned long long now;
+	int before = ct_failures;
+
+	ct_drain();
+	now = now_ns();
+	n = proc_tcp_read(all, sizeof(all) / sizeof(all[0]));
+	for (i = 0; i < n; i++)
+		if (all[i].timer == 3)
+			tw[ntw++] = all[i];
+	for (i = 0; i < ct_log.n; i++) {
+		const struct ct_event *e = &ct_log.ev[i];
+		const struct proc_tcp *p;
+
+		if (e->protocol != IPPROTO_TCP || (e->family != AF_INET && e->family != AF_INET6))
+			continue;
+		p = proc_tcp_of(tw, ntw, e);
+		if (e->type == CT_EV_TIMEWAIT) {
+			/* A FIN_WAIT2 substate may have run out since. */
+			bool may_be_gone = e->state_after == CT_TCP_FIN_WAIT2 &&
+				now - e->ts_ns + 200000000ull >= (unsigned long long)e->timeout_ms * 1000000ull;
+
+			CHECK(p || may_be_gone,
+			      "TIMEWAIT record of close %llu (port %u) but the kernel has no timewait socket for it",
+			      (unsigned long long)e->close_id, e->sport);
+			if (p)
+				CHECK(p->state == e->state_after ||
+				      (e->state_after == CT_TCP_FIN_WAIT2 && p->state == CT_TCP_TIME_WAIT),
+				      "close %llu: TIMEWAIT says %s, the kernel's timewait socket is in %s",
+				      (unsigned long long)e->close_id, ct_state_name(e->state_after),
+				      ct_state_name(p->state));
+		} else if (e->type == CT_EV_CLOSE && p) {
+			CHECK(ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0),
+			      "the kernel has a timewait socket for close %llu (port %u), closetrace no TIMEWAIT record",
+			      (unsigned long long)e->close_id, e->sport);
+		}
+	}
+	return ct_failures == before;
 }

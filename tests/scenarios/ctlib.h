@@ -28,9 +28,63 @@ extern int ct_failures;
 } while (0)
 
 /* Start a scenario: open closetrace's events, discard old records, start
- * the tracefs observer. */
+ * the tracefs observer, snapshot the kernel's MIB counters. */
 void ct_start(const char *name);
-int ct_finish(void);		/* prints the verdict; exit status */
+/* Check the MIB counters against the records (mib_check), print the verdict;
+ * returns the exit status. */
+int ct_finish(void);
+
+/*
+ * The kernel's own MIB counters (/proc/net/netstat TcpExt, /proc/net/snmp
+ * Tcp), an oracle closetrace does not share. ct_finish() requires the
+ * records read since ct_start() to account for every delta through
+ * mib_expected(), the mapping docs/how-close-works.md documents.
+ */
+enum mib_key {
+	MIB_ABORT_ON_CLOSE,	/* TcpExt TCPAbortOnClose */
+	MIB_ABORT_ON_DATA,	/* TcpExt TCPAbortOnData */
+	MIB_ABORT_ON_LINGER,	/* TcpExt TCPAbortOnLinger */
+	MIB_ABORT_ON_MEMORY,	/* TcpExt TCPAbortOnMemory */
+	MIB_ABORT_ON_TIMEOUT,	/* TcpExt TCPAbortOnTimeout */
+	MIB_ABORT_FAILED,	/* TcpExt TCPAbortFailed */
+	MIB_OUT_RSTS,		/* Tcp OutRsts */
+	MIB_N
+};
+struct mib {
+	long long v[MIB_N];
+};
+extern const char *const mib_names[MIB_N];
+/* Read the counters now; exits with status 2 if one is missing. */
+void mib_read(struct mib *m);
+/* What records ev[0..n) say the counters must have moved by. */
+void mib_expected(const struct ct_event *ev, size_t n, struct mib *exp);
+/*
+ * The kernel's sockets as /proc/net/tcp and tcp6 list them (the tables ss
+ * reads too): a timewait socket shows its substate and timer 3. ct_finish()
+ * requires every TIMEWAIT record to have its timewait socket there and
+ * every timewait socket of a connection closetrace saw to have its record.
+ */
+struct proc_tcp {
+	int family;
+	unsigned char saddr[16], daddr[16];
+	int sport, dport;
+	int state;		/* enum ct_tcp_state (a timewait's substate) */
+	int timer;		/* 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4 probe */
+	long when_ms;		/* time left on the timer */
+};
+/* All of them; returns how many (at most max). */
+size_t proc_tcp_read(struct proc_tcp *out, size_t max);
+/* The one of ev's connection among p[0..n), or NULL. */
+const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
+				   const struct ct_event *ev);
+bool tw_check(void);		/* called by ct_finish() */
+
+/* A delta the scenario causes on purpose that no closetrace record can
+ * explain (say why: it is printed on a mismatch). */
+void mib_allow(enum mib_key k, long long n, const char *why);
+/* Compare now (retrying while records may still be on their way); false and
+ * both views printed on a mismatch. Called by ct_finish(). */
+bool mib_check(void);
 
 struct ct_log {
 	struct ct_event ev[16384];
@@ -55,6 +109,8 @@ int tcp_accept(int lfd);
 int local_port(int fd);
 /* Peer receives: 0 = FIN (EOF), 1 = RST, 2 = nothing (timeout), -1 error. */
 int peer_outcome(int fd, int timeout_ms);
+/* Wait for fd to go to CLOSE (TCP_INFO); its SO_ERROR then, or 0. */
+int peer_reset_error(int fd, int timeout_ms);
 void msleep(int ms);
 unsigned long long now_ns(void);
 

@@ -1,7 +1,56 @@
 /* SO_LINGER {1, 0}: close aborts the connection with a RST (disconnect). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "ctlib.h"
+
+/*
+ * tcp_disconnect() also resets from CLOSING or LAST_ACK while data is
+ * unsent: the peer shut down, this side wrote more than the peer takes,
+ * shut down too (LAST_ACK, FIN queued behind the data), then closes with
+ * zero linger.
+ */
+static void last_ack_unsent(void)
+{
+	static char buf[65536];
+	struct linger lg = { 1, 0 };
+	struct conn k;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	const struct ct_event *e;
+
+	conn_open(&k, AF_INET, 20031, 4096);
+	shutdown(k.s, SHUT_WR);
+	CHECK(peer_outcome(k.c, 3000) == 0, "no FIN from the peer");
+	fcntl(k.c, F_SETFL, O_NONBLOCK);
+	while (write(k.c, buf, sizeof(buf)) > 0)
+		;
+	shutdown(k.c, SHUT_WR);
+	msleep(100);
+	getsockopt(k.c, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	CHECK(ti.tcpi_state == CT_TCP_LAST_ACK, "state %s, expected LAST_ACK", ct_state_name(ti.tcpi_state));
+	setsockopt(k.c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	conn_close_client(&k);
+	e = wait_close(k.sport);
+	if (!e) {
+		CHECK(e, "LAST_ACK: no CLOSE record");
+		return;
+	}
+	CHECK(e->state_before == CT_TCP_LAST_ACK && e->unsent > 0, "LAST_ACK: %s, unsent %u",
+	      ct_state_name(e->state_before), e->unsent);
+	CHECK(e->action == CT_ACT_RST && e->reason == CT_R_ABORT_LINGER0 && e->rsts == 1,
+	      "LAST_ACK: %s/%s rsts %u", ct_action_name(e->action), ct_reason_name(e->reason), e->rsts);
+	CHECK(e->pred_action == CT_ACT_RST && !(e->flags & CT_F_MISMATCH),
+	      "LAST_ACK: predicted %s", ct_action_name(e->pred_action));
+	/* The peer (FIN_WAIT2) sees the RST as ECONNRESET, in state CLOSE. */
+	CHECK(peer_reset_error(k.s, 3000) == ECONNRESET, "LAST_ACK: the peer got no RST");
+	CHECK(wait_end(e->close_id, 3000), "LAST_ACK: no END record");
+	check_against_kernel(e->close_id, k.sport, 20031);
+	close(k.s);
+	close(k.l);
+}
 
 int main(void)
 {
@@ -27,5 +76,6 @@ int main(void)
 	check_against_kernel(e->close_id, k.sport, 20030);
 	close(k.s);
 	close(k.l);
+	last_ack_unsent();
 	return ct_finish();
 }

@@ -28,7 +28,17 @@ int main(void)
 	CHECK(!(e->flags & CT_F_MISMATCH), "mismatch");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
 	check_against_kernel(e->close_id, k.sport, 20190);
+	/* The peer's FIN reaches no socket: the kernel answers with a RST. */
+	mib_allow(MIB_OUT_RSTS, 1, "the peer's FIN reaches no socket: a RST from none");
+	k.sport = local_port(k.s);
 	close(k.s);
+	/* That RST ends the peer in FIN_WAIT1: a reset, not a timewait. */
+	e = wait_close(k.sport);
+	REQUIRE(e, "no CLOSE record for the peer");
+	REQUIRE(wait_end(e->close_id, 3000), "no END record for the peer");
+	CHECK(!ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0), "TIMEWAIT for a peer ended by a RST");
+	CHECK(!(ct_find_id(CT_EV_END, e->close_id, 0)->flags & CT_F_TIMEWAIT),
+	      "the peer's END says timewait");
 	close(k.l);
 	return ct_finish();
 }

@@ -21,7 +21,7 @@ static struct ct_verdict pred(unsigned int state, unsigned int unread,
 	struct ct_snapshot s = { .state = state, .unread = unread, .unsent = unsent,
 		.linger_on = lon, .linger_sec = lsec, .linger2 = l2, .repair = repair };
 
-	s.reset_on_disconnect = ct_need_reset(state);
+	s.reset_on_disconnect = ct_disconnect_resets(state, unsent);
 	return ct_predict(&s);
 }
 
@@ -59,6 +59,54 @@ static void test_predict(void)
 	T("last_ack", v.reason == CT_R_FIN_ALREADY_SENT);
 	v = pred(CT_TCP_SYN_RECV, 0, 0, 0, 0, 0, 0);
 	T("syn_recv -> fin", v.action == CT_ACT_FIN);
+	v = pred(CT_TCP_LAST_ACK, 0, 0, 1, 0, 0, 0);
+	T("linger0 in last_ack, all sent: no rst", v.action == CT_ACT_NONE && v.reason == CT_R_ABORT_LINGER0);
+	v = pred(CT_TCP_LAST_ACK, 0, 100, 1, 0, 0, 0);
+	T("linger0 in last_ack with unsent: rst", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_LINGER0);
+	v = pred(CT_TCP_CLOSING, 0, 1, 1, 0, 0, 0);
+	T("linger0 in closing with unsent: rst", v.action == CT_ACT_RST);
+}
+
+static void test_rst_reason(void)
+{
+	struct ct_snapshot s = { .state = CT_TCP_ESTABLISHED };
+	struct ct_rst_seen r = { 0 };
+
+	r.in_close = 1;
+	s.unread = 7;
+	T("rst: unread", ct_rst_reason(&s, &r) == CT_R_ABORT_UNREAD);
+	r.fin_sent = 1;
+	r.pre_close = CT_TCP_FIN_WAIT1;
+	T("rst after the fin: memory", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
+	s.unread = 0;
+	s.linger2 = -1;
+	r.pre_close = CT_TCP_FIN_WAIT2;
+	T("rst in fin_wait2, linger2 < 0", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER2);
+	r.pre_close = CT_TCP_FIN_WAIT1;
+	T("rst in fin_wait1, linger2 < 0: memory", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
+	r.reply = 1;
+	r.pre_close = CT_TCP_FIN_WAIT2;
+	T("reply after fin_wait1's ack, linger2 < 0", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER2);
+	r.rcv_reset = 1;
+	T("reply after tcp_reset: data", ct_rst_reason(&s, &r) == CT_R_ABORT_DATA);
+	s.linger2 = 0;
+	r.rcv_reset = 0;
+	T("other reply", ct_rst_reason(&s, &r) == CT_R_RST_REPLY);
+	r.krst = CT_KRST_ABORT_ON_DATA;
+	T("kernel says data", ct_rst_reason(&s, &r) == CT_R_ABORT_DATA);
+	s.linger2 = -1;
+	T("kernel says data, linger2 path", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER2);
+	r.krst = CT_KRST_ABORT_ON_MEMORY;
+	T("kernel reason wins", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
+	memset(&r, 0, sizeof(r));
+	r.in_close = 1;
+	r.disconnect = 1;
+	T("rst: disconnect", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER0);
+	T("expected krst", ct_expected_krst(CT_R_ABORT_UNREAD, 0) == CT_KRST_ABORT_ON_CLOSE &&
+	  ct_expected_krst(CT_R_ABORT_LINGER0, 0) == CT_KRST_TCP_STATE &&
+	  ct_expected_krst(CT_R_ABORT_LINGER2, 0) == CT_KRST_ABORT_ON_LINGER &&
+	  ct_expected_krst(CT_R_ABORT_LINGER2, 1) == CT_KRST_ABORT_ON_DATA &&
+	  ct_expected_krst(CT_R_ABORT_DATA, 1) == CT_KRST_ABORT_ON_DATA);
 }
 
 static void test_observe(void)
@@ -74,19 +122,10 @@ static void test_observe(void)
 	v = ct_observe(&s, &o);
 	T("obs fin queued", v.reason == CT_R_FIN_BEHIND_DATA);
 	o.rsts = 1;
-	o.rst_after_fin = 1;
+	o.rst_reason = CT_R_ABORT_DATA;
 	v = ct_observe(&s, &o);
-	T("obs fin then rst = memory", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_MEMORY);
+	T("obs: the first rst's reason", v.action == CT_ACT_RST && v.reason == CT_R_ABORT_DATA);
 	memset(&o, 0, sizeof(o));
-	o.rsts = 1;
-	s.unread = 7;
-	v = ct_observe(&s, &o);
-	T("obs unread", v.reason == CT_R_ABORT_UNREAD);
-	o.krst = CT_KRST_ABORT_ON_MEMORY;
-	v = ct_observe(&s, &o);
-	T("kernel reason wins", v.reason == CT_R_ABORT_MEMORY);
-	memset(&o, 0, sizeof(o));
-	s.unread = 0;
 	o.disconnect = 1;
 	o.rsts = 1;
 	v = ct_observe(&s, &o);
@@ -94,10 +133,6 @@ static void test_observe(void)
 	s.repair = 1;
 	v = ct_observe(&s, &o);
 	T("obs repair", v.reason == CT_R_REPAIR);
-	T("orphan rst reply", ct_orphan_rst_reason(CT_TCP_FIN_WAIT2, 0, 1, 0) == CT_R_RST_REPLY);
-	T("orphan rst linger2", ct_orphan_rst_reason(CT_TCP_FIN_WAIT2, -1, 0, 0) == CT_R_ABORT_LINGER2);
-	T("expected krst", ct_expected_krst(CT_R_ABORT_UNREAD) == CT_KRST_ABORT_ON_CLOSE &&
-	  ct_expected_krst(CT_R_ABORT_LINGER0) == CT_KRST_TCP_STATE);
 	T("names", !strcmp(ct_reason_name(CT_R_FIN_BEHIND_DATA), "fin-behind-data") &&
 	  !strcmp(ct_state_name(CT_TCP_FIN_WAIT2), "FIN_WAIT2") &&
 	  !strcmp(ct_reason_name(200), "?") && ct_reason_from_name("abort-unread") == CT_R_ABORT_UNREAD);
@@ -146,7 +181,13 @@ static void test_decode(void)
 	ev.version = 99;
 	T("version", ct_check_record(&ev, sizeof(ev)) == CT_ERR_VERSION);
 	ct_check_message(CT_ERR_VERSION, &ev, sizeof(ev), msg, sizeof(msg));
-	T("version message", strstr(msg, "version 99") && strstr(msg, "version 1"));
+	snprintf(buf, sizeof(buf), "version %u", CT_ABI_VERSION);
+	T("version message", strstr(msg, "version 99") && strstr(msg, buf));
+	/* Records of the previous ABI (1: no abort-data, reply, after-end). */
+	ev.version = CT_ABI_VERSION - 1;
+	T("old version refused", ct_check_record(&ev, sizeof(ev)) == CT_ERR_VERSION);
+	ct_check_message(CT_ERR_VERSION, &ev, sizeof(ev), msg, sizeof(msg));
+	T("old version message", strstr(msg, "version 1") && strstr(msg, buf));
 	ev.version = CT_ABI_VERSION;
 	ev.magic = 1;
 	T("magic", ct_check_record(&ev, sizeof(ev)) == CT_ERR_MAGIC);
@@ -191,6 +232,7 @@ int main(void)
 {
 	test_predict();
 	test_observe();
+	test_rst_reason();
 	test_control();
 	test_decode();
 	printf("unit: %d passed, %d failed\n", pass, fail);

@@ -1,0 +1,89 @@
+/* Too many orphans (tcp_max_orphans 0): tcp_close's tcp_check_oom() branch
+ * resets a socket still in FIN_WAIT1 (its FIN queued behind data the peer
+ * does not take), counted as TCPAbortOnMemory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "ctlib.h"
+
+#define MAX_ORPHANS "/proc/sys/net/ipv4/tcp_max_orphans"
+
+static char saved[32];
+
+static void set_max_orphans(const char *v)
+{
+	FILE *f = fopen(MAX_ORPHANS, "w");
+
+	if (!f || fputs(v, f) < 0 || fclose(f)) {
+		fprintf(stderr, "abort-memory: cannot write %s\n", MAX_ORPHANS);
+		exit(2);
+	}
+}
+
+static void restore(void)
+{
+	if (saved[0])
+		set_max_orphans(saved);
+}
+
+/* A connection whose client has more queued than the peer takes. */
+static void stuck(struct conn *k, int port)
+{
+	static char buf[65536];
+
+	conn_open(k, AF_INET, port, 4096);
+	fcntl(k->c, F_SETFL, O_NONBLOCK);
+	while (write(k->c, buf, sizeof(buf)) > 0)
+		;
+	fcntl(k->c, F_SETFL, 0);
+}
+
+int main(void)
+{
+	struct conn a, b;
+	const struct ct_event *e, *r;
+	FILE *f = fopen(MAX_ORPHANS, "r");
+
+	if (!f || !fgets(saved, sizeof(saved), f)) {
+		fprintf(stderr, "abort-memory: cannot read %s\n", MAX_ORPHANS);
+		return 2;
+	}
+	fclose(f);
+	atexit(restore);
+	ct_start("abort-memory");
+	/* One orphan, so that the kernel's orphan count is not 0 ... */
+	stuck(&a, 20220);
+	conn_close_client(&a);
+	/* ... and has been seen by its 100 ms cache (6.1+). */
+	msleep(300);
+	stuck(&b, 20221);
+	set_max_orphans("0");
+	conn_close_client(&b);
+	restore();
+	e = wait_close(b.sport);
+	REQUIRE(e, "no CLOSE record");
+	check_closer(e, b.fd, b.ino);
+	CHECK(e->state_before == CT_TCP_ESTABLISHED && e->unsent > 0, "%s unsent %u",
+	      ct_state_name(e->state_before), e->unsent);
+	CHECK(e->action == CT_ACT_RST && e->reason == CT_R_ABORT_MEMORY, "%s/%s",
+	      ct_action_name(e->action), ct_reason_name(e->reason));
+	CHECK(e->fins == 1 && e->rsts == 1 && e->state_after == CT_TCP_CLOSE, "fins %u rsts %u %s",
+	      e->fins, e->rsts, ct_state_name(e->state_after));
+	/* Predicted from the entry: a FIN behind the data. */
+	CHECK(e->pred_reason == CT_R_FIN_BEHIND_DATA && (e->flags & CT_F_MISMATCH),
+	      "predicted %s, flags %#x", ct_reason_name(e->pred_reason), e->flags);
+	r = ct_find_id(CT_EV_RESET, e->close_id, 0);
+	CHECK(r && r->reason == CT_R_ABORT_MEMORY && (r->flags & CT_F_IN_CLOSE) &&
+	      !(r->flags & CT_F_REPLY), "RESET %s flags %#x", r ? ct_reason_name(r->reason) : "none",
+	      r ? r->flags : 0);
+	CHECK(peer_outcome(b.s, 3000) == 1, "the peer got no RST");
+	CHECK(wait_end(e->close_id, 3000), "no END record");
+	check_against_kernel(e->close_id, b.sport, 20221);
+	close(b.s);
+	close(b.l);
+	close(a.s);
+	close(a.l);
+	return ct_finish();
+}
