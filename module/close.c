@@ -42,9 +42,11 @@ static void ct_fill_task(struct ct_event *ev)
 {
 	ev->pid = task_tgid_nr(current);
 	ev->tid = task_pid_nr(current);
-	/* As trace events do: a racy copy of comm is fine, then terminate. */
-	memcpy(ev->comm, current->comm, sizeof(ev->comm));
-	ev->comm[sizeof(ev->comm) - 1] = '\0';
+	/*
+	 * A racy copy of comm is fine (as trace events do); zero-padded, as
+	 * 5.10's set_task_comm() leaves old bytes after the NUL.
+	 */
+	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
 }
 
 static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
@@ -145,16 +147,32 @@ void ct_on_fd_close(unsigned int fd)
 	struct socket *sock;
 	struct ct_ctx *ctx;
 	struct file *file;
+	struct sock *sk;
+	bool is_sock;
 	long refs;
 
 	if (!files)
 		return;
+	/* The cheap exit for every other file: a hint under RCU alone. */
 	rcu_read_lock();
-	file = ct_lookup_fd_rcu(files, fd);
+	is_sock = ct_is_sock_file(ct_lookup_fd(files, fd));
+	rcu_read_unlock();
+	if (!is_sock)
+		return;
+	/*
+	 * Pin what is read. With the fd table's lock held the file cannot
+	 * leave the table (a sibling's close or dup2 of the same fd waits), so
+	 * it keeps a reference and its socket keeps its sk. The fd-close
+	 * function takes this lock itself just after this probe, never before
+	 * it; it is only ever taken in process context.
+	 */
+	spin_lock(&files->file_lock);
+	file = ct_lookup_fd(files, fd);
 	if (!ct_is_sock_file(file))
 		goto out;
 	sock = SOCKET_I(file_inode(file));
-	if (!ct_filter_pass(sock->sk)) {
+	sk = READ_ONCE(sock->sk);
+	if (!ct_filter_pass(sk)) {
 		ct_stat_inc(filtered);
 		goto out;
 	}
@@ -167,9 +185,9 @@ void ct_on_fd_close(unsigned int fd)
 		ev.refs = refs - 1;
 		ev.reason = CT_R_REFDROP;
 		ct_fill_task(&ev);
-		ct_fill_sock(&ev, sock, sock->sk);
-		if (sock->sk && ct_is_tcp(sock->sk))
-			ev.state_before = ev.state_after = READ_ONCE(sock->sk->sk_state);
+		ct_fill_sock(&ev, sock, sk);
+		if (sk && ct_is_tcp(sk))
+			ev.state_before = ev.state_after = READ_ONCE(sk->sk_state);
 		ct_ring_emit(&ev);
 		ct_stat_inc(refdrops);
 		goto out;
@@ -181,7 +199,7 @@ void ct_on_fd_close(unsigned int fd)
 	ctx->phase = CT_PH_PENDING;
 	ct_put(ctx, file);
 out:
-	rcu_read_unlock();
+	spin_unlock(&files->file_lock);
 }
 
 void ct_on_final_put(struct file *file)

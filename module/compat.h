@@ -63,14 +63,15 @@
 #define CT_FINAL_PUT_SYMBOL	"fput_close_sync"
 #endif
 
-/* fd -> struct file under rcu_read_lock(). */
 /*
+ * fd -> struct file, under rcu_read_lock() or the fd table's lock.
  * files_lookup_fd_raw() (5.11, and 5.10.220 as a backport) is the lookup the
- * RCU variants wrap; fcheck_files() before it. Detected by Kbuild. From 6.7
- * files are SLAB_TYPESAFE_BY_RCU: the result may be a recycled file, which
- * is memory-safe to read and is only used as a hint.
+ * RCU and locked variants wrap; fcheck_files() before it. Detected by
+ * Kbuild. From 6.7 files are SLAB_TYPESAFE_BY_RCU: under RCU alone the
+ * result may be a recycled file, so it is only a hint; what is read from
+ * it is read again with the table locked (ct_on_fd_close).
  */
-static inline struct file *ct_lookup_fd_rcu(struct files_struct *files,
+static inline struct file *ct_lookup_fd(struct files_struct *files,
 					    unsigned int fd)
 {
 #ifdef CT_HAVE_FILES_LOOKUP_FD_RAW
@@ -145,6 +146,10 @@ static inline u8 ct_krst_map(enum sk_rst_reason r)
 		return CT_KRST_TCP_STATE;
 	case SK_RST_REASON_TCP_ABORT_ON_DATA:
 		return CT_KRST_ABORT_ON_DATA;
+#endif
+#ifdef CT_HAVE_RST_REASON_DISCONNECT_DATA	/* detected by Kbuild: 6.12+ */
+	case SK_RST_REASON_TCP_DISCONNECT_WITH_DATA:
+		return CT_KRST_DISCONNECT_WITH_DATA;
 #endif
 	default:
 		return CT_KRST_OTHER;

@@ -61,6 +61,7 @@ enum ct_reason {
 	CT_R_TIMEWAIT = 16,		/* handed to a timewait socket */
 	CT_R_DESTROYED = 17,		/* end of the socket */
 	CT_R_ABORT_DATA = 18,		/* data arrived after close (RFC 1122) */
+	CT_R_FIN_WAIT2_TIMEOUT = 19,	/* orphan's FIN_WAIT2 ran out: RST */
 	CT_R_MAX
 };
 
@@ -77,6 +78,7 @@ enum ct_krst {
 	CT_KRST_TCP_STATE = 5,
 	CT_KRST_ABORT_ON_DATA = 6,
 	CT_KRST_OTHER = 7,
+	CT_KRST_DISCONNECT_WITH_DATA = 8,
 	CT_KRST_MAX
 };
 

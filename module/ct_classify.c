@@ -122,6 +122,8 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 		return CT_R_ABORT_LINGER2;
 	case CT_KRST_ABORT_ON_MEMORY:
 		return CT_R_ABORT_MEMORY;
+	case CT_KRST_DISCONNECT_WITH_DATA:
+		return CT_R_ABORT_LINGER0;
 	case CT_KRST_ABORT_ON_DATA:
 		/* Both reply paths say ABORT_ON_DATA; tcp_reset() tells them apart. */
 		return !r->rcv_reset && linger2_abort ? CT_R_ABORT_LINGER2 :
@@ -136,7 +138,26 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 		return CT_R_ABORT_LINGER0;
 	if (r->in_close && !r->fin_sent && s->unread)
 		return CT_R_ABORT_UNREAD;
-	return linger2_abort ? CT_R_ABORT_LINGER2 : CT_R_ABORT_MEMORY;
+	if (linger2_abort)
+		return CT_R_ABORT_LINGER2;
+	/*
+	 * tcp_keepalive_timer(): an orphan kept in FIN_WAIT2 as a full socket
+	 * whose tcp_fin_time() is not above TIME_WAIT's length when the timer
+	 * fires is reset, not handed over.
+	 */
+	if (!r->in_close && r->pre_close == CT_TCP_FIN_WAIT2)
+		return CT_R_FIN_WAIT2_TIMEOUT;
+	return CT_R_ABORT_MEMORY;
+}
+
+bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst)
+{
+	__u8 want = ct_expected_krst(reason, reply);
+
+	/* tcp_disconnect names unsent data in CLOSING/LAST_ACK (6.12+). */
+	if (reason == CT_R_ABORT_LINGER0 && krst == CT_KRST_DISCONNECT_WITH_DATA)
+		return true;
+	return want == CT_KRST_NA || want == krst;
 }
 
 __u8 ct_expected_krst(__u8 reason, bool reply)
@@ -199,6 +220,7 @@ static const char *const reason_names[CT_R_MAX] = {
 	[CT_R_TIMEWAIT] = "timewait",
 	[CT_R_DESTROYED] = "destroyed",
 	[CT_R_ABORT_DATA] = "abort-data",
+	[CT_R_FIN_WAIT2_TIMEOUT] = "fin-wait2-timeout",
 };
 
 static const char *const type_names[CT_EV_MAX] = {
@@ -222,6 +244,7 @@ static const char *const krst_names[CT_KRST_MAX] = {
 	[CT_KRST_TCP_STATE] = "TCP_STATE",
 	[CT_KRST_ABORT_ON_DATA] = "TCP_ABORT_ON_DATA",
 	[CT_KRST_OTHER] = "OTHER",
+	[CT_KRST_DISCONNECT_WITH_DATA] = "TCP_DISCONNECT_WITH_DATA",
 };
 
 #define NAME_OF(tab, i) ((i) < sizeof(tab) / sizeof((tab)[0]) && (tab)[i] ? (tab)[i] : "?")

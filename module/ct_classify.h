@@ -60,6 +60,8 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r);
 bool ct_disconnect_resets(__u8 state, __u32 unsent);
 /* The kernel reason that must accompany our reason on 6.12+ (or NA). */
 __u8 ct_expected_krst(__u8 reason, bool reply);
+/* Does the kernel's reason krst (6.12+) fit ours? */
+bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst);
 
 const char *ct_state_name(unsigned int state);
 const char *ct_action_name(unsigned int action);

@@ -497,9 +497,8 @@ void check_against_events(unsigned long long close_id,
 				      tp[i].reason, ct_krst_name(r->krst));
 				bool reply = r->flags & CT_F_REPLY;
 
-				if ((r->flags & (CT_F_IN_CLOSE | CT_F_REPLY)) &&
-				    ct_expected_krst(r->reason, reply) != CT_KRST_NA)
-					CHECK(ct_expected_krst(r->reason, reply) == r->krst,
+				if (r->flags & (CT_F_IN_CLOSE | CT_F_REPLY))
+					CHECK(ct_krst_agrees(r->reason, reply, r->krst),
 					      "reason %s but kernel reason %s", ct_reason_name(r->reason),
 					      tp[i].reason);
 			}

@@ -99,6 +99,13 @@ static void test_rst_reason(void)
 	r.krst = CT_KRST_ABORT_ON_MEMORY;
 	T("kernel reason wins", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
 	memset(&r, 0, sizeof(r));
+	s.linger2 = 0;
+	r.pre_close = CT_TCP_FIN_WAIT2;
+	T("orphan fin_wait2 on the keepalive timer", ct_rst_reason(&s, &r) == CT_R_FIN_WAIT2_TIMEOUT);
+	r.krst = CT_KRST_DISCONNECT_WITH_DATA;
+	T("kernel says disconnect with data", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER0 &&
+	  ct_krst_agrees(CT_R_ABORT_LINGER0, 0, CT_KRST_DISCONNECT_WITH_DATA));
+	memset(&r, 0, sizeof(r));
 	r.in_close = 1;
 	r.disconnect = 1;
 	T("rst: disconnect", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER0);
