@@ -1,6 +1,9 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,6 +21,9 @@ static int ev_fd = -1;
 static const char *scen;
 
 static void mib_snapshot_start(void);
+static void wire_start(void);
+static void wire_load(void);
+static bool wire_to(const struct ct_event *e, unsigned char flag);
 
 #define TRACEFS "/sys/kernel/tracing/"
 
@@ -44,6 +50,7 @@ void ct_start(const char *name)
 	write_file(TRACEFS "events/sock/inet_sock_set_state/enable", "1");
 	write_file(TRACEFS "events/tcp/tcp_send_reset/enable", "1");
 	write_file(TRACEFS "events/tcp/tcp_destroy_sock/enable", "1");
+	wire_start();
 	mib_snapshot_start();
 	tp_clear();
 }
@@ -51,7 +58,9 @@ void ct_start(const char *name)
 int ct_finish(void)
 {
 	mib_check();
+	wire_load();
 	tw_check();
+	wire_check();
 	if (ct_failures) {
 		size_t i;
 		char line[CT_LINE_LEN];
@@ -933,7 +942,8 @@ bool tw_check(void)
 			bool may_be_gone = e->state_after == CT_TCP_FIN_WAIT2 &&
 				now - e->ts_ns + 200000000ull >= (unsigned long long)e->timeout_ms * 1000000ull;
 
-			CHECK(p || may_be_gone,
+			/* A RST kills a timewait socket (RFC 1337 off): on the wire. */
+			CHECK(p || may_be_gone || wire_to(e, 0x04),
 			      "TIMEWAIT record of close %llu (port %u) but the kernel has no timewait socket for it",
 			      (unsigned long long)e->close_id, e->sport);
 			if (p)
@@ -947,6 +957,308 @@ bool tw_check(void)
 			      "the kernel has a timewait socket for close %llu (port %u), closetrace no TIMEWAIT record",
 			      (unsigned long long)e->close_id, e->sport);
 		}
+	}
+	return ct_failures == before;
+}
+
+/* ---- the wire: tcpdump on loopback */
+
+#define WIRE_PCAP "/tmp/ct-wire.pcap"
+#define WIRE_MAX_ALLOW 1024
+
+static pid_t wire_pid = -1;
+static int wire_errfd = -1;
+static char wire_msgs[4096];
+static size_t wire_msglen;
+static struct {
+	unsigned long long close_id;
+	unsigned int rsts;
+	const char *why;
+} wire_allowed[WIRE_MAX_ALLOW];
+static size_t wire_nallowed;
+
+/* Append what tcpdump said on stderr; false at its end. */
+static bool wire_read_msgs(int timeout_ms)
+{
+	struct pollfd p = { .fd = wire_errfd, .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return true;
+	n = read(wire_errfd, wire_msgs + wire_msglen, sizeof(wire_msgs) - 1 - wire_msglen);
+	if (n <= 0)
+		return false;
+	wire_msglen += (size_t)n;
+	wire_msgs[wire_msglen] = '\0';
+	return wire_msglen < sizeof(wire_msgs) - 1;
+}
+
+static void wire_start(void)
+{
+	unsigned long long end = now_ns() + 20000000000ull;
+	int p[2];
+
+	unlink(WIRE_PCAP);
+	if (pipe(p)) {
+		fprintf(stderr, "%s: pipe: %s\n", scen, strerror(errno));
+		exit(2);
+	}
+	wire_pid = fork();
+	if (wire_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 2);
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		/* Immediate mode: nothing waits in a ring block at the end. */
+		execlp("tcpdump", "tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root",
+		       "-s", "128", "-w", WIRE_PCAP, "tcp", (char *)NULL);
+		fprintf(stderr, "cannot run tcpdump (the wire oracle): %s\n", strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	wire_errfd = p[0];
+	wire_msglen = 0;
+	while (!strstr(wire_msgs, "listening on")) {
+		if (!wire_read_msgs(100) || now_ns() > end) {
+			fprintf(stderr, "%s: tcpdump did not start: %s\n", scen, wire_msgs);
+			exit(2);
+		}
+	}
+}
+
+/* The number before what in tcpdump's closing statistics, or -1. */
+static long wire_stat(const char *what)
+{
+	const char *d = strstr(wire_msgs, what);
+
+	if (!d)
+		return -1;
+	while (d > wire_msgs && d[-1] >= '0' && d[-1] <= '9')
+		d--;
+	return atol(d);
+}
+
+/* Stop the capture; false (and why) when it is not complete. */
+static bool wire_stop(void)
+{
+	long captured, received, dropped;
+	int status;
+
+	if (wire_pid <= 0)
+		return false;
+	msleep(100);
+	kill(wire_pid, SIGINT);
+	while (wire_read_msgs(5000))
+		;
+	waitpid(wire_pid, &status, 0);
+	wire_pid = -1;
+	close(wire_errfd);
+	captured = wire_stat(" packets captured");
+	received = wire_stat(" packets received by filter");
+	dropped = wire_stat(" packets dropped by kernel");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || captured < 0 || dropped < 0) {
+		fprintf(stderr, "  tcpdump ended badly: %s\n", wire_msgs);
+		return false;
+	}
+	/* On lo the filter sees each packet twice: going out, coming in. */
+	if (dropped || captured * 2 != received) {
+		fprintf(stderr, "  tcpdump lost packets: %s\n", wire_msgs);
+		return false;
+	}
+	return true;
+}
+
+static unsigned int be16(const unsigned char *b)
+{
+	return (unsigned int)b[0] << 8 | b[1];
+}
+
+static unsigned int be32(const unsigned char *b)
+{
+	return be16(b) << 16 | be16(b + 2);
+}
+
+size_t wire_read(struct wire_seg *out, size_t max)
+{
+	unsigned char gh[24], rh[16], pkt[256];
+	unsigned int link, hdr;
+	size_t n = 0;
+	FILE *f = fopen(WIRE_PCAP, "r");
+
+	if (!f || fread(gh, 1, sizeof(gh), f) != sizeof(gh)) {
+		if (f)
+			fclose(f);
+		return 0;
+	}
+	/* Written on this machine: native byte order. */
+	memcpy(&link, gh + 20, 4);
+	hdr = link == 1 ? 14 : link == 113 ? 16 : link == 276 ? 20 : 0;
+	if (!hdr) {
+		fprintf(stderr, "%s: pcap link type %u not understood\n", scen, link);
+		exit(2);
+	}
+	while (n < max && fread(rh, 1, sizeof(rh), f) == sizeof(rh)) {
+		unsigned int incl, ethertype, ip, t;
+		struct wire_seg s = { 0 };
+
+		memcpy(&incl, rh + 8, 4);
+		if (incl > sizeof(pkt) || fread(pkt, 1, incl, f) != incl)
+			break;
+		ethertype = link == 276 ? be16(pkt) : be16(pkt + hdr - 2);
+		ip = hdr;
+		if (ethertype == 0x0800 && incl >= ip + 20 && pkt[ip + 9] == 6) {
+			s.family = AF_INET;
+			memcpy(s.src, pkt + ip + 12, 4);
+			memcpy(s.dst, pkt + ip + 16, 4);
+			t = ip + (pkt[ip] & 0xf) * 4;
+			s.len = be16(pkt + ip + 2) - (t - ip);
+		} else if (ethertype == 0x86dd && incl >= ip + 40 && pkt[ip + 6] == 6) {
+			s.family = AF_INET6;
+			memcpy(s.src, pkt + ip + 8, 16);
+			memcpy(s.dst, pkt + ip + 24, 16);
+			t = ip + 40;
+			s.len = be16(pkt + ip + 4);
+		} else {
+			continue;
+		}
+		if (incl < t + 20)
+			continue;
+		s.sport = (int)be16(pkt + t);
+		s.dport = (int)be16(pkt + t + 2);
+		s.seq = be32(pkt + t + 4);
+		s.len -= (pkt[t + 12] >> 4) * 4;
+		s.flags = pkt[t + 13];
+		out[n++] = s;
+	}
+	fclose(f);
+	return n;
+}
+
+void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why)
+{
+	if (wire_nallowed == WIRE_MAX_ALLOW) {
+		fprintf(stderr, "%s: too many wire allowances\n", scen);
+		exit(2);
+	}
+	wire_allowed[wire_nallowed].close_id = close->close_id;
+	wire_allowed[wire_nallowed].rsts = rsts;
+	wire_allowed[wire_nallowed++].why = why;
+}
+
+static bool wire_from(const struct wire_seg *w, const struct ct_event *e)
+{
+	size_t alen = e->family == AF_INET6 ? 16 : 4;
+
+	return w->family == e->family && w->sport == e->sport && w->dport == e->dport &&
+	       !memcmp(w->src, e->saddr, alen) && !memcmp(w->dst, e->daddr, alen);
+}
+
+/* Did the records see this close's FIN acknowledged (so it was sent)? */
+static bool fin_acked(unsigned long long id)
+{
+	size_t i;
+
+	if (ct_find_id(CT_EV_TIMEWAIT, id, 0))
+		return true;
+	for (i = 0; i < ct_log.n; i++) {
+		const struct ct_event *s = &ct_log.ev[i];
+
+		if (s->type == CT_EV_STATE && s->close_id == id && s->state_before == CT_TCP_FIN_WAIT1 &&
+		    (s->state_after == CT_TCP_FIN_WAIT2 || s->state_after == CT_TCP_CLOSING))
+			return true;
+	}
+	return false;
+}
+
+static struct wire_seg wire_segs[262144];
+static size_t wire_n;
+static bool wire_ok;
+
+/* Stop the capture and read it (once, in ct_finish()). */
+static void wire_load(void)
+{
+	wire_ok = wire_stop();
+	if (!wire_ok) {
+		ct_failures++;
+		fprintf(stderr, "  check failed: the wire capture is not complete\n");
+		return;
+	}
+	wire_n = wire_read(wire_segs, sizeof(wire_segs) / sizeof(wire_segs[0]));
+}
+
+/* Did a segment with flag go to e's socket (from its peer)? */
+static bool wire_to(const struct ct_event *e, unsigned char flag)
+{
+	size_t j, alen = e->family == AF_INET6 ? 16 : 4;
+
+	for (j = 0; j < wire_n; j++) {
+		const struct wire_seg *w = &wire_segs[j];
+
+		if ((w->flags & flag) && w->family == e->family && w->sport == e->dport &&
+		    w->dport == e->sport && !memcmp(w->src, e->daddr, alen) &&
+		    !memcmp(w->dst, e->saddr, alen))
+			return true;
+	}
+	return false;
+}
+
+bool wire_check(void)
+{
+	const struct wire_seg *w = wire_segs;
+	size_t n = wire_n, i, j;
+	int before = ct_failures;
+
+	if (!wire_ok)
+		return false;
+	for (i = 0; i < ct_log.n; i++) {
+		const struct ct_event *e = &ct_log.ev[i];
+		unsigned int rsts = 0, fins = 0, allowed = 0, fin_seq = 0, want, fin_before;
+		const char *why = "";
+		bool exact;
+
+		if (e->type != CT_EV_CLOSE || e->protocol != IPPROTO_TCP ||
+		    e->state_before == CT_TCP_LISTEN ||
+		    (e->family != AF_INET && e->family != AF_INET6))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (!wire_from(&w[j], e))
+				continue;
+			rsts += !!(w[j].flags & 0x04);
+			/* A retransmitted FIN has the same sequence number. */
+			if ((w[j].flags & 0x01) && (!fins || w[j].seq + w[j].len != fin_seq)) {
+				fins++;
+				fin_seq = w[j].seq + w[j].len;
+			}
+		}
+		for (j = 0; j < wire_nallowed; j++) {
+			if (wire_allowed[j].close_id == e->close_id) {
+				allowed += wire_allowed[j].rsts;
+				why = wire_allowed[j].why;
+			}
+		}
+		CHECK(rsts == ct_count_id(CT_EV_RESET, e->close_id) + allowed,
+		      "close %llu (port %u): %u RSTs on the wire, %zu RESET records%s%s",
+		      (unsigned long long)e->close_id, e->sport, rsts,
+		      ct_count_id(CT_EV_RESET, e->close_id), allowed ? ", allowed: " : "", why);
+		/* The FIN of a shutdown() or a passive close went before. */
+		fin_before = e->state_before == CT_TCP_FIN_WAIT1 || e->state_before == CT_TCP_FIN_WAIT2 ||
+			     e->state_before == CT_TCP_CLOSING || e->state_before == CT_TCP_LAST_ACK;
+		/*
+		 * A FIN behind unsent data leaves only when the data does. A
+		 * socket reset before its close (already-closed) may have sent
+		 * a FIN before the RST came, by shutdown() or a passive close.
+		 */
+		exact = (!e->unsent && !(e->flags & CT_F_FIN_QUEUED)) || fin_acked(e->close_id);
+		if (e->state_before == CT_TCP_CLOSE) {
+			fin_before = 1;
+			exact = false;
+		}
+		want = fin_before + e->fins;
+		CHECK(exact ? fins == want : fins <= want,
+		      "close %llu (port %u): %u FINs on the wire, closetrace says %u%s (%u before the close)",
+		      (unsigned long long)e->close_id, e->sport, fins, e->fins,
+		      exact ? "" : " at most", fin_before);
 	}
 	return ct_failures == before;
 }

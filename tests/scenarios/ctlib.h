@@ -79,6 +79,26 @@ const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
 				   const struct ct_event *ev);
 bool tw_check(void);		/* called by ct_finish() */
 
+/*
+ * The wire: Debian's tcpdump captures loopback from ct_start() on. At
+ * ct_finish() the FINs and RSTs each recorded close's socket put on the
+ * wire must match its records: every RST one RESET record, and its FINs
+ * the close's fins (plus one sent before the close, by shutdown or a
+ * passive close), exactly when nothing was queued behind unsent data.
+ */
+struct wire_seg {
+	int family;
+	unsigned char src[16], dst[16];
+	int sport, dport;
+	unsigned int seq, len;	/* len: payload bytes */
+	unsigned char flags;	/* TCP flags: 0x01 FIN, 0x04 RST */
+};
+/* Read the capture so far (at most max segments); returns how many. */
+size_t wire_read(struct wire_seg *out, size_t max);
+/* RSTs the kernel sends on close's 4-tuple from no socket (say why). */
+void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why);
+bool wire_check(void);		/* called by ct_finish() */
+
 /* A delta the scenario causes on purpose that no closetrace record can
  * explain (say why: it is printed on a mismatch). */
 void mib_allow(enum mib_key k, long long n, const char *why);

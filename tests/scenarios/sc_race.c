@@ -172,8 +172,10 @@ int main(void)
 		for (j = 0; j < PER; j++) {
 			const struct ct_event *c = ids[n][j] ? ct_find_id(CT_EV_CLOSE, ids[n][j], 0) : NULL;
 
-			if (c && ct_find_id(CT_EV_TIMEWAIT, ids[n][j], 0) && !proc_tcp_of(ptcp, nproc, c))
+			if (c && ct_find_id(CT_EV_TIMEWAIT, ids[n][j], 0) && !proc_tcp_of(ptcp, nproc, c)) {
 				gone++;
+				wire_allow(c, 1, "the peer's FIN after the timewait socket ran out");
+			}
 		}
 	}
 	mib_allow(MIB_OUT_RSTS, (long long)gone,

@@ -30,6 +30,7 @@ int main(void)
 	check_against_kernel(e->close_id, k.sport, 20190);
 	/* The peer's FIN reaches no socket: the kernel answers with a RST. */
 	mib_allow(MIB_OUT_RSTS, 1, "the peer's FIN reaches no socket: a RST from none");
+	wire_allow(e, 1, "the peer's FIN reaches no socket: a RST from none");
 	k.sport = local_port(k.s);
 	close(k.s);
 	/* That RST ends the peer in FIN_WAIT1: a reset, not a timewait. */
