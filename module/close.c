@@ -771,7 +771,11 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 	ev.krst = krst;
 	ev.state_before = READ_ONCE(sk->sk_state);
 	r.rcv_reset = ctx->rcv_reset;
-	r.pre_close = ctx->pre_close;
+	/*
+	 * The state it leaves for CLOSE: tcp_close sets CLOSE before its
+	 * RSTs, the timers send theirs first and tcp_done() after.
+	 */
+	r.pre_close = ev.state_before == TCP_CLOSE ? ctx->pre_close : ev.state_before;
 	if (ctx->phase != CT_PH_ORPHAN) {
 		ct_rst_in_close(ctx, sk, &ev, &r);
 	} else {

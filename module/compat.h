@@ -115,8 +115,8 @@ static inline void ct_rb_commit(struct trace_buffer *rb,
 
 /*
  * tcp:tcp_send_reset gained the kernel's reset reason in 6.10 (enum
- * sk_rst_reason); real active-reset reasons arrived in 6.12. Both detected
- * by Kbuild in the headers (CT_HAVE_RST_REASON, CT_HAVE_RST_REASON_ABORT).
+ * sk_rst_reason); real active-reset reasons arrived in 6.12. Detected by
+ * Kbuild in the headers (CT_HAVE_RST_REASON).
  */
 #ifdef CT_HAVE_RST_REASON
 #include <net/rstreason.h>
@@ -127,34 +127,16 @@ static inline void ct_rb_commit(struct trace_buffer *rb,
 	const struct sk_buff *skb
 #endif
 
-/* The kernel's reset reason in the tcp_send_reset probe, as enum ct_krst. */
+/*
+ * The kernel's reset reason in the tcp_send_reset probe, as enum ct_krst.
+ * The enum's values move between kernels, its names do not: probes.c
+ * matches the kernel's list of names (DEFINE_RST_REASON) to the ABI's at
+ * load.
+ */
 #ifdef CT_HAVE_RST_REASON
+#define CT_KERNEL_RST_REASONS(FN, FNe) DEFINE_RST_REASON(FN, FNe)
 #define CT_KRST() ct_krst_map(reason)
-static inline u8 ct_krst_map(enum sk_rst_reason r)
-{
-	switch (r) {
-	case SK_RST_REASON_NOT_SPECIFIED:
-		return CT_KRST_NOT_SPECIFIED;
-#ifdef CT_HAVE_RST_REASON_ABORT	/* detected by Kbuild: 6.12+ */
-	case SK_RST_REASON_TCP_ABORT_ON_CLOSE:
-		return CT_KRST_ABORT_ON_CLOSE;
-	case SK_RST_REASON_TCP_ABORT_ON_LINGER:
-		return CT_KRST_ABORT_ON_LINGER;
-	case SK_RST_REASON_TCP_ABORT_ON_MEMORY:
-		return CT_KRST_ABORT_ON_MEMORY;
-	case SK_RST_REASON_TCP_STATE:
-		return CT_KRST_TCP_STATE;
-	case SK_RST_REASON_TCP_ABORT_ON_DATA:
-		return CT_KRST_ABORT_ON_DATA;
-#endif
-#ifdef CT_HAVE_RST_REASON_DISCONNECT_DATA	/* detected by Kbuild: 6.12+ */
-	case SK_RST_REASON_TCP_DISCONNECT_WITH_DATA:
-		return CT_KRST_DISCONNECT_WITH_DATA;
-#endif
-	default:
-		return CT_KRST_OTHER;
-	}
-}
+u8 ct_krst_map(enum sk_rst_reason r);
 #else
 #define CT_KRST() CT_KRST_NA
 #endif

@@ -66,8 +66,9 @@ enum ct_reason {
 };
 
 /*
- * The kernel's own reset reason (enum sk_rst_reason, 6.10+), mapped to a
- * stable value. CT_KRST_NA: this kernel does not say.
+ * The kernel's own reset reason (enum sk_rst_reason, 6.10+), mapped by name
+ * to a stable value. CT_KRST_NA: this kernel does not say; CT_KRST_OTHER: a
+ * reason this ABI has no name for.
  */
 enum ct_krst {
 	CT_KRST_NA = 0,
@@ -79,6 +80,24 @@ enum ct_krst {
 	CT_KRST_ABORT_ON_DATA = 6,
 	CT_KRST_OTHER = 7,
 	CT_KRST_DISCONNECT_WITH_DATA = 8,
+	CT_KRST_NO_SOCKET = 9,
+	CT_KRST_INVALID_ACK_SEQUENCE = 10,
+	CT_KRST_RFC7323_PAWS = 11,
+	CT_KRST_TOO_OLD_ACK = 12,
+	CT_KRST_ACK_UNSENT_DATA = 13,
+	CT_KRST_TCP_FLAGS = 14,
+	CT_KRST_OLD_ACK = 15,
+	CT_KRST_TIMEWAIT_SOCKET = 16,
+	CT_KRST_INVALID_SYN = 17,
+	CT_KRST_KEEPALIVE_TIMEOUT = 18,
+	CT_KRST_MPTCP_EUNSPEC = 19,
+	CT_KRST_MPTCP_EMPTCP = 20,
+	CT_KRST_MPTCP_ERESOURCE = 21,
+	CT_KRST_MPTCP_EPROHIBIT = 22,
+	CT_KRST_MPTCP_EWQ2BIG = 23,
+	CT_KRST_MPTCP_EBADPERF = 24,
+	CT_KRST_MPTCP_EMIDDLEBOX = 25,
+	CT_KRST_ERROR = 26,
 	CT_KRST_MAX
 };
 

@@ -245,6 +245,24 @@ static const char *const krst_names[CT_KRST_MAX] = {
 	[CT_KRST_ABORT_ON_DATA] = "TCP_ABORT_ON_DATA",
 	[CT_KRST_OTHER] = "OTHER",
 	[CT_KRST_DISCONNECT_WITH_DATA] = "TCP_DISCONNECT_WITH_DATA",
+	[CT_KRST_NO_SOCKET] = "NO_SOCKET",
+	[CT_KRST_INVALID_ACK_SEQUENCE] = "TCP_INVALID_ACK_SEQUENCE",
+	[CT_KRST_RFC7323_PAWS] = "TCP_RFC7323_PAWS",
+	[CT_KRST_TOO_OLD_ACK] = "TCP_TOO_OLD_ACK",
+	[CT_KRST_ACK_UNSENT_DATA] = "TCP_ACK_UNSENT_DATA",
+	[CT_KRST_TCP_FLAGS] = "TCP_FLAGS",
+	[CT_KRST_OLD_ACK] = "TCP_OLD_ACK",
+	[CT_KRST_TIMEWAIT_SOCKET] = "TCP_TIMEWAIT_SOCKET",
+	[CT_KRST_INVALID_SYN] = "INVALID_SYN",
+	[CT_KRST_KEEPALIVE_TIMEOUT] = "TCP_KEEPALIVE_TIMEOUT",
+	[CT_KRST_MPTCP_EUNSPEC] = "MPTCP_RST_EUNSPEC",
+	[CT_KRST_MPTCP_EMPTCP] = "MPTCP_RST_EMPTCP",
+	[CT_KRST_MPTCP_ERESOURCE] = "MPTCP_RST_ERESOURCE",
+	[CT_KRST_MPTCP_EPROHIBIT] = "MPTCP_RST_EPROHIBIT",
+	[CT_KRST_MPTCP_EWQ2BIG] = "MPTCP_RST_EWQ2BIG",
+	[CT_KRST_MPTCP_EBADPERF] = "MPTCP_RST_EBADPERF",
+	[CT_KRST_MPTCP_EMIDDLEBOX] = "MPTCP_RST_EMIDDLEBOX",
+	[CT_KRST_ERROR] = "ERROR",
 };
 
 #define NAME_OF(tab, i) ((i) < sizeof(tab) / sizeof((tab)[0]) && (tab)[i] ? (tab)[i] : "?")
@@ -272,6 +290,17 @@ const char *ct_type_name(unsigned int type)
 const char *ct_krst_name(unsigned int krst)
 {
 	return NAME_OF(krst_names, krst);
+}
+
+int ct_krst_from_name(const char *name)
+{
+	unsigned int i;
+
+	/* OTHER is no kernel's name; NA ("-") neither. */
+	for (i = CT_KRST_NOT_SPECIFIED; i < CT_KRST_MAX; i++)
+		if (i != CT_KRST_OTHER && krst_names[i] && !strcmp(krst_names[i], name))
+			return i;
+	return -1;
 }
 
 int ct_reason_from_name(const char *name)

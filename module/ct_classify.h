@@ -38,7 +38,7 @@ struct ct_observed {
 /* What was known when a RST went out (inside the close or later). */
 struct ct_rst_seen {
 	__u8 krst;		/* the kernel's own reason (6.10+), or NA */
-	__u8 pre_close;		/* the state the socket left for CLOSE */
+	__u8 pre_close;		/* the state it leaves (or left) for CLOSE */
 	bool reply;		/* answered a segment (tcp_v4/v6_send_reset) */
 	bool rcv_reset;		/* tcp_reset() ran first (tcp:tcp_receive_reset) */
 	bool in_close;		/* inside tcp_close */
@@ -71,5 +71,6 @@ const char *ct_krst_name(unsigned int krst);
 
 /* Lookups by name (for filters and tests); -1 when unknown. */
 int ct_reason_from_name(const char *name);
+int ct_krst_from_name(const char *name);	/* the kernel's sk_rst_reason name */
 
 #endif /* CT_CLASSIFY_H */

@@ -22,6 +22,7 @@
 #include <net/ipv6.h>
 #include "compat.h"
 #include "close.h"
+#include "ct_classify.h"
 #include "filter.h"
 #include "probes.h"
 
@@ -305,6 +306,44 @@ static void *ct_tp_fn(enum ct_role role)
 	}
 }
 
+/* ---- the kernel's reset reasons, by name */
+
+#ifdef CT_HAVE_RST_REASON
+#define CT_RST_NAME(x) { SK_RST_REASON_##x, #x },
+#define CT_RST_NONE(x)
+static const struct {
+	enum sk_rst_reason reason;
+	const char *name;
+} ct_kernel_rst_names[] = {
+	CT_KERNEL_RST_REASONS(CT_RST_NAME, CT_RST_NONE)
+};
+
+static u8 ct_krst_of[SK_RST_REASON_MAX];
+
+static void ct_krst_init(void)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < SK_RST_REASON_MAX; i++)
+		ct_krst_of[i] = CT_KRST_OTHER;
+	for (i = 0; i < ARRAY_SIZE(ct_kernel_rst_names); i++) {
+		k = ct_krst_from_name(ct_kernel_rst_names[i].name);
+		if (k > 0 && ct_kernel_rst_names[i].reason < SK_RST_REASON_MAX)
+			ct_krst_of[ct_kernel_rst_names[i].reason] = k;
+	}
+}
+
+u8 ct_krst_map(enum sk_rst_reason r)
+{
+	return (unsigned int)r < SK_RST_REASON_MAX ? ct_krst_of[r] : CT_KRST_OTHER;
+}
+#else
+static void ct_krst_init(void)
+{
+}
+#endif
+
 /* ---- registration */
 
 struct ct_tp_find {
@@ -397,6 +436,7 @@ int ct_probes_register(bool file_hooks, bool hooks_only)
 	int role, err = 0;
 
 	ct_pin_signatures();
+	ct_krst_init();
 	ct_hooks_only = hooks_only;
 	ct_file_hooks = file_hooks;
 	for (role = 0; role < CT_ROLE_MAX; role++) {

@@ -98,6 +98,11 @@ static void test_rst_reason(void)
 	T("kernel says data, linger2 path", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER2);
 	r.krst = CT_KRST_ABORT_ON_MEMORY;
 	T("kernel reason wins", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
+	T("kernel reason names", ct_krst_from_name("NO_SOCKET") == CT_KRST_NO_SOCKET &&
+	  ct_krst_from_name("TCP_ABORT_ON_DATA") == CT_KRST_ABORT_ON_DATA &&
+	  ct_krst_from_name("ERROR") == CT_KRST_ERROR && ct_krst_from_name("OTHER") < 0 &&
+	  ct_krst_from_name("-") < 0 && ct_krst_from_name("NEW_ONE") < 0 &&
+	  !strcmp(ct_krst_name(CT_KRST_KEEPALIVE_TIMEOUT), "TCP_KEEPALIVE_TIMEOUT"));
 	memset(&r, 0, sizeof(r));
 	s.linger2 = 0;
 	r.pre_close = CT_TCP_FIN_WAIT2;
