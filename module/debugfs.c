@@ -9,6 +9,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -22,22 +23,52 @@
 static struct dentry *ct_dir;
 static unsigned long ct_consumer_busy;
 
+/*
+ * A consumer's state. Reads of one open file are serialised by its mutex
+ * (f_pos_lock does not cover every way to read, io_uring's for one). A
+ * record taken from the ring is never dropped unseen: a record whose copy
+ * to the reader faulted waits here for the next read; a text line is sent
+ * in as many reads as it takes. Only what is left when the file is closed
+ * is given up, and counted (ct_ring_discard).
+ */
+struct ct_reader {
+	struct mutex lock;
+	bool pending;		/* ev waits: events, or trace's line of it */
+	struct ct_event ev;
+	size_t len, off;	/* trace: the line and how much of it went */
+	char line[CT_LINE_LEN + 1];
+};
+
 static int ct_consumer_open(struct inode *inode, struct file *file)
 {
+	struct ct_reader *r;
+
 	if (test_and_set_bit(0, &ct_consumer_busy))
 		return -EBUSY;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		clear_bit(0, &ct_consumer_busy);
+		return -ENOMEM;
+	}
+	mutex_init(&r->lock);
+	file->private_data = r;
 	return nonseekable_open(inode, file);
 }
 
 static int ct_consumer_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct ct_reader *r = file->private_data;
+
+	if (r->pending)
+		ct_ring_discard(&r->ev);
+	mutex_destroy(&r->lock);
+	kfree(r);
 	clear_bit(0, &ct_consumer_busy);
 	return 0;
 }
 
 /* Take one record, sleeping unless O_NONBLOCK. 1: got one, 0: EOF. */
-static int ct_take_wait(struct file *file, struct ct_event *ev, bool may_block)
+static int ct_take_wait(struct ct_event *ev, bool may_block)
 {
 	while (!ct_ring_take(ev)) {
 		if (ct_ring_is_shutdown())
@@ -59,31 +90,46 @@ static int ct_take_wait(struct file *file, struct ct_event *ev, bool may_block)
 static ssize_t ct_events_read(struct file *file, char __user *buf,
 			      size_t count, loff_t *ppos)
 {
-	struct ct_event ev;
+	struct ct_reader *r = file->private_data;
 	size_t done = 0;
-	int ret;
+	ssize_t ret = 0;
+	int got;
 
-	if (count < sizeof(ev))
+	if (count < sizeof(r->ev))
 		return -EINVAL;
-	while (done + sizeof(ev) <= count) {
-		ret = ct_take_wait(file, &ev,
-				   !done && !(file->f_flags & O_NONBLOCK));
-		if (ret <= 0) {
-			if (done || ret == 0)
+	if (mutex_lock_interruptible(&r->lock))
+		return -ERESTARTSYS;
+	while (done + sizeof(r->ev) <= count) {
+		if (!r->pending) {
+			got = ct_take_wait(&r->ev,
+					   !done && !(file->f_flags & O_NONBLOCK));
+			if (got <= 0) {
+				if (!done && got < 0)
+					ret = got;
 				break;
-			return ret;
+			}
+			r->pending = true;
 		}
-		if (copy_to_user(buf + done, &ev, sizeof(ev)))
-			return done ? done : -EFAULT;
-		done += sizeof(ev);
+		if (copy_to_user(buf + done, &r->ev, sizeof(r->ev))) {
+			/* Kept for the next read: nothing is lost. */
+			if (!done)
+				ret = -EFAULT;
+			break;
+		}
+		r->pending = false;
+		done += sizeof(r->ev);
 	}
-	return done;
+	mutex_unlock(&r->lock);
+	ct_ring_delivered(done / sizeof(r->ev));
+	return done ? done : ret;
 }
 
 static __poll_t ct_events_poll(struct file *file, poll_table *wait)
 {
+	struct ct_reader *r = file->private_data;
+
 	poll_wait(file, &ct_ring_wait, wait);
-	if (!ct_ring_prepare_wait())
+	if (READ_ONCE(r->pending) || !ct_ring_prepare_wait())
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
@@ -96,40 +142,40 @@ static const struct file_operations ct_events_fops = {
 	.poll = ct_events_poll,
 };
 
-struct ct_text {
-	size_t len, off;
-	char line[CT_LINE_LEN + 1];
-};
-
 /* Text view: drains what is there and ends (EOF) when the ring is empty. */
 static ssize_t ct_trace_read(struct file *file, char __user *buf,
 			     size_t count, loff_t *ppos)
 {
-	struct ct_text *t = file->private_data;
-	struct ct_event ev;
+	struct ct_reader *r = file->private_data;
 	size_t done = 0, n;
+	ssize_t ret = 0;
 
-	if (!t) {
-		t = kzalloc(sizeof(*t), GFP_KERNEL);
-		if (!t)
-			return -ENOMEM;
-		file->private_data = t;
-	}
+	if (mutex_lock_interruptible(&r->lock))
+		return -ERESTARTSYS;
 	while (done < count) {
-		if (t->off == t->len) {
-			if (!ct_ring_take(&ev))
+		if (!r->pending) {
+			if (!ct_ring_take(&r->ev))
 				break;
-			t->len = ct_fmt_kv(t->line, sizeof(t->line) - 1, &ev);
-			t->line[t->len++] = '\n';
-			t->off = 0;
+			r->pending = true;
+			r->len = ct_fmt_kv(r->line, sizeof(r->line) - 1, &r->ev);
+			r->line[r->len++] = '\n';
+			r->off = 0;
 		}
-		n = min(count - done, t->len - t->off);
-		if (copy_to_user(buf + done, t->line + t->off, n))
-			return done ? done : -EFAULT;
-		t->off += n;
+		n = min(count - done, r->len - r->off);
+		if (copy_to_user(buf + done, r->line + r->off, n)) {
+			if (!done)
+				ret = -EFAULT;
+			break;
+		}
+		r->off += n;
 		done += n;
+		if (r->off == r->len) {
+			r->pending = false;
+			ct_ring_delivered(1);
+		}
 	}
-	return done;
+	mutex_unlock(&r->lock);
+	return done ? done : ret;
 }
 
 static const struct file_operations ct_trace_fops = {

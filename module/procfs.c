@@ -19,6 +19,7 @@
 DEFINE_PER_CPU(struct ct_stats, ct_stats);
 atomic64_t ct_events_read = ATOMIC64_INIT(0);
 atomic64_t ct_events_cleared = ATOMIC64_INIT(0);
+atomic64_t ct_events_discarded = ATOMIC64_INIT(0);
 
 static struct proc_dir_entry *ct_proc_dir;
 static unsigned long ct_buf_bytes;
@@ -70,6 +71,8 @@ static int ct_stats_show(struct seq_file *m, void *v)
 		   (u64)atomic64_read(&ct_events_read));
 	seq_printf(m, "events_cleared %llu\n",
 		   (u64)atomic64_read(&ct_events_cleared));
+	seq_printf(m, "events_discarded %llu\n",
+		   (u64)atomic64_read(&ct_events_discarded));
 	seq_printf(m, "events_lost %llu\n", lost);
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%d_written %llu cpu%d_lost %llu\n", cpu,

@@ -22,6 +22,12 @@
 #include "stats.h"
 
 static struct trace_buffer *ct_rb;
+/*
+ * Consumers (the one open reader, and "clear") take records under this
+ * lock: a clear counts exactly what it removed, and never a record a reader
+ * has taken.
+ */
+static DEFINE_SPINLOCK(ct_consume_lock);
 static DEFINE_PER_CPU(atomic64_t, ct_pending_lost);
 /*
  * LOST records written, by the CPU whose loss they report. The reader may
@@ -171,7 +177,7 @@ static bool ct_flush_lost(void)
 	return wrote;
 }
 
-bool ct_ring_take(struct ct_event *out)
+static bool __ct_ring_take(struct ct_event *out)
 {
 	struct ring_buffer_event *rbe;
 	int cpu, best = -1;
@@ -187,7 +193,7 @@ bool ct_ring_take(struct ct_event *out)
 		}
 	}
 	if (best < 0)
-		return ct_flush_lost() && ct_ring_take(out);
+		return ct_flush_lost() && __ct_ring_take(out);
 	rbe = ring_buffer_consume(ct_rb, best, &ts, NULL);
 	if (!rbe)
 		return false;
@@ -197,8 +203,31 @@ bool ct_ring_take(struct ct_event *out)
 		return false;
 	}
 	memcpy(out, ring_buffer_event_data(rbe), sizeof(*out));
-	atomic64_inc(&ct_events_read);
 	return true;
+}
+
+bool ct_ring_take(struct ct_event *out)
+{
+	bool got;
+
+	spin_lock(&ct_consume_lock);
+	got = __ct_ring_take(out);
+	spin_unlock(&ct_consume_lock);
+	return got;
+}
+
+void ct_ring_delivered(unsigned long n)
+{
+	atomic64_add(n, &ct_events_read);
+}
+
+void ct_ring_discard(const struct ct_event *ev)
+{
+	unsigned int cpu = ev->cpu < nr_cpu_ids && cpu_possible(ev->cpu) ? ev->cpu : 0;
+
+	atomic64_inc(&ct_events_discarded);
+	/* In-band too: the next record written on its CPU is a LOST first. */
+	atomic64_inc(per_cpu_ptr(&ct_pending_lost, cpu));
 }
 
 u64 ct_ring_written(int cpu)
@@ -214,9 +243,21 @@ bool ct_ring_empty(void)
 
 unsigned long ct_ring_clear(void)
 {
-	unsigned long n = ring_buffer_entries(ct_rb);
+	unsigned long n = 0, left;
+	int cpu;
 
-	ring_buffer_reset(ct_rb);
+	/*
+	 * Consume rather than ring_buffer_reset(): what is counted is what
+	 * went. Bounded by what each CPU held when the clear began; records
+	 * written meanwhile are either cleared (and counted) or kept.
+	 */
+	spin_lock(&ct_consume_lock);
+	for_each_possible_cpu(cpu) {
+		left = ring_buffer_entries_cpu(ct_rb, cpu);
+		while (left-- && ring_buffer_consume(ct_rb, cpu, NULL, NULL))
+			n++;
+	}
+	spin_unlock(&ct_consume_lock);
 	atomic64_add(n, &ct_events_cleared);
 	return n;
 }

@@ -11,6 +11,14 @@ void ct_ring_exit(void);
 void ct_ring_emit(struct ct_event *ev);
 /* Take the oldest record across CPUs; false when the ring is empty. */
 bool ct_ring_take(struct ct_event *out);
+/* n records taken reached the reader (events_read). */
+void ct_ring_delivered(unsigned long n);
+/*
+ * A record taken that will never reach a reader (its reader closed with it
+ * half sent): counted in events_discarded and, in-band, in a LOST record
+ * of its CPU.
+ */
+void ct_ring_discard(const struct ct_event *ev);
 bool ct_ring_empty(void);
 /* Records written with cpu in their header: its own and its LOST records. */
 u64 ct_ring_written(int cpu);

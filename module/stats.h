@@ -32,5 +32,6 @@ DECLARE_PER_CPU(struct ct_stats, ct_stats);
 
 extern atomic64_t ct_events_read;
 extern atomic64_t ct_events_cleared;
+extern atomic64_t ct_events_discarded;
 
 #endif /* CT_STATS_H */
