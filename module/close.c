@@ -16,6 +16,7 @@
 #include <linux/fdtable.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/skbuff.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
@@ -430,19 +431,28 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 	ev->action = v.action;
 	ev->reason = v.reason;
 	ev->state_after = ctx->state_cur;
-	ev->fins = ctx->obs.fins;
+	/* A FIN still queued when a RST came never left. */
+	ev->fins = ctx->obs.fins - (ctx->obs.fins && ctx->obs.fin_discarded);
 	ev->rsts = ctx->obs.rsts;
 	ev->krst = ctx->obs.krst;
 	ev->blocked_ns = now - ctx->ts_tcp_close;
 	if (ctx->obs.fin_queued)
 		ev->flags |= CT_F_FIN_QUEUED;
+	if (ctx->obs.fins && ctx->obs.fin_discarded)
+		ev->flags |= CT_F_FIN_DISCARDED;
 	if (ctx->obs.disconnect)
 		ev->flags |= CT_F_DISCONNECT;
-	if (ev->timeout_ms && !ctx->obs.rsts && !ctx->obs.disconnect &&
+	if (ev->timeout_ms && !ctx->obs.disconnect &&
 	    (ctx->obs.fins || ct_closing_state(ctx->snap.state))) {
 		ev->flags |= CT_F_LINGER_WAIT;
+		/*
+		 * Still closing: the time ran out, or a signal cut the wait
+		 * (sk_stream_wait_close() stops on signal_pending(); the
+		 * signal is delivered only on the way back to user space).
+		 */
 		if (ct_closing_state(ctx->state_cur))
-			ev->flags |= CT_F_LINGER_EXPIRED;
+			ev->flags |= signal_pending(current) ?
+				     CT_F_LINGER_INTERRUPTED : CT_F_LINGER_EXPIRED;
 	}
 	if (v.action != ev->pred_action || v.reason != ev->pred_reason) {
 		ev->flags |= CT_F_MISMATCH;
@@ -695,6 +705,9 @@ static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
 	r->in_close = true;
 	r->fin_sent = ctx->obs.fins;
 	r->disconnect = ctx->obs.disconnect;
+	/* The FIN consumes a sequence number: unsent while snd_nxt lags. */
+	if (sk && ctx->obs.fins && !ctx->obs.rsts && ct_unsent(sk))
+		ctx->obs.fin_discarded = true;
 	if (sk && !ctx->obs.rsts && !ctx->obs.fins && !ctx->obs.disconnect) {
 		/* Under the socket lock, after the queue purge: exact. */
 		ctx->ev.unread = ct_unread(sk);

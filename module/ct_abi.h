@@ -119,7 +119,9 @@ enum ct_krst {
 #define CT_F_DEFERRED_PUT	(1u << 14) /* final fput deferred to task work */
 #define CT_F_REPLY		(1u << 15) /* RESET: answered a segment */
 #define CT_F_AFTER_END		(1u << 16) /* RESET: sent after the END */
-#define CT_F_COUNT		17
+#define CT_F_LINGER_INTERRUPTED	(1u << 17) /* a signal ended the linger wait */
+#define CT_F_FIN_DISCARDED	(1u << 18) /* the queued FIN went unsent: a RST */
+#define CT_F_COUNT		19
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

@@ -20,6 +20,8 @@
 #include <net/tcp.h>	/* before inet_common.h, which needs it on 5.10 */
 #include <net/inet_common.h>
 #include <net/ipv6.h>
+#include <trace/events/sock.h>
+#include <trace/events/tcp.h>
 #include "compat.h"
 #include "close.h"
 #include "ct_classify.h"
@@ -372,6 +374,15 @@ static void ct_pin_signatures(void)
 	BUILD_BUG_ON(!__same_type(&inet6_release, int (*)(struct socket *)));
 #endif
 	BUILD_BUG_ON(!__same_type(&fput, void (*)(struct file *)));
+	/*
+	 * The tracepoint probes against the kernel's own prototypes: each
+	 * register_trace_*() takes exactly its probe's type (a mismatch is an
+	 * incompatible-pointer-types error). Not evaluated, nothing linked.
+	 */
+	(void)sizeof(register_trace_inet_sock_set_state(ct_tp_state, NULL));
+	(void)sizeof(register_trace_tcp_send_reset(ct_tp_reset, NULL));
+	(void)sizeof(register_trace_tcp_receive_reset(ct_tp_rcv_reset, NULL));
+	(void)sizeof(register_trace_tcp_destroy_sock(ct_tp_destroy, NULL));
 }
 
 static int ct_attach(enum ct_role role, const struct ct_cand *c)

@@ -1249,7 +1249,8 @@ bool wire_check(void)
 		 * socket reset before its close (already-closed) may have sent
 		 * a FIN before the RST came, by shutdown() or a passive close.
 		 */
-		exact = (!e->unsent && !(e->flags & CT_F_FIN_QUEUED)) || fin_acked(e->close_id);
+		exact = (!e->unsent && !(e->flags & CT_F_FIN_QUEUED)) || fin_acked(e->close_id) ||
+			(e->flags & CT_F_FIN_DISCARDED);
 		if (e->state_before == CT_TCP_CLOSE) {
 			fin_before = 1;
 			exact = false;

@@ -1,8 +1,10 @@
 /* SO_LINGER {1, N} with a slow peer: close blocks. First the peer never
  * reads (the linger time runs out), then it drains after a pause (close
- * returns once the FIN is acknowledged). */
+ * returns once the FIN is acknowledged), then a signal cuts the wait. */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "ctlib.h"
@@ -17,8 +19,16 @@ static void *drain_later(void *arg)
 	return NULL;
 }
 
-static int one(int port, bool drain)
+enum mode { EXPIRE, DRAIN, SIGNAL };
+
+static void on_alarm(int sig)
 {
+	(void)sig;
+}
+
+static int one(int port, enum mode mode)
+{
+	bool drain = mode == DRAIN;
 	static char buf[65536];
 	struct linger lg = { 1, 2 };
 	int l, c, sport, small = 4096, big = 1 << 20, fd;
@@ -42,6 +52,13 @@ static int one(int port, bool drain)
 	fd = c;
 	if (drain)
 		pthread_create(&th, NULL, drain_later, NULL);
+	if (mode == SIGNAL) {
+		struct sigaction sa = { .sa_handler = on_alarm };
+		struct itimerval it = { .it_value = { 0, 300000 } };
+
+		sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART */
+		setitimer(ITIMER_REAL, &it, NULL);
+	}
 	t0 = now_ns();
 	close(c);
 	dt = now_ns() - t0;
@@ -58,12 +75,18 @@ static int one(int port, bool drain)
 	CHECK(e->flags & CT_F_LINGER_WAIT, "no linger wait flag");
 	CHECK(e->blocked_ns <= dt && e->blocked_ns * 10 >= dt * 9,
 	      "blocked %llu ns, close took %llu ns", (unsigned long long)e->blocked_ns, dt);
-	if (drain) {
+	if (mode == SIGNAL) {
+		CHECK(e->flags & CT_F_LINGER_INTERRUPTED, "no linger-interrupted flag");
+		CHECK(!(e->flags & CT_F_LINGER_EXPIRED), "expired although a signal came after 300 ms");
+		CHECK(dt >= 250000000ull && dt < 1900000000ull, "close took %llu ns", dt);
+		CHECK(e->state_after == CT_TCP_FIN_WAIT1, "state_after %s", ct_state_name(e->state_after));
+	} else if (drain) {
 		CHECK(!(e->flags & CT_F_LINGER_EXPIRED), "expired although drained");
 		CHECK(dt >= 300000000ull && dt < 2000000000ull, "close took %llu ns", dt);
 		CHECK(e->state_after != CT_TCP_FIN_WAIT1, "still FIN_WAIT1");
 	} else {
 		CHECK(e->flags & CT_F_LINGER_EXPIRED, "not expired");
+		CHECK(!(e->flags & CT_F_LINGER_INTERRUPTED), "interrupted without a signal");
 		CHECK(dt >= 1900000000ull, "close took only %llu ns", dt);
 		CHECK(e->state_after == CT_TCP_FIN_WAIT1, "state_after %s", ct_state_name(e->state_after));
 	}
@@ -76,7 +99,8 @@ static int one(int port, bool drain)
 int main(void)
 {
 	ct_start("linger-wait");
-	one(20050, false);
-	one(20051, true);
+	one(20050, EXPIRE);
+	one(20051, DRAIN);
+	one(20052, SIGNAL);
 	return ct_finish();
 }
