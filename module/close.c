@@ -332,23 +332,16 @@ void ct_on_inet_release(struct socket *sock, bool inet6)
 
 /* ---- tcp_close: the decision */
 
-bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
+static struct ct_ctx *ct_lookup(const struct sock *sk, struct ct_bucket **bp,
+				unsigned long *flags);
+
+/* What tcp_close decides on, and what it predicts (ctx locked). */
+static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
-	struct ct_bucket *b = ct_bucket_of(sk);
-	struct ct_snapshot *s;
-	struct ct_ctx *ctx;
-	unsigned long flags;
+	struct ct_snapshot *s = &ctx->snap;
 	struct ct_verdict v;
 
-	if (!ct_is_tcp(sk))
-		return false;
-	ctx = ct_get_locked(b, sk, &flags);
-	if (!ctx)
-		return false;
-	s = &ctx->snap;
-	ctx->phase = CT_PH_IN_CLOSE;
-	ctx->ts_tcp_close = ktime_get_ns();
 	s->state = READ_ONCE(sk->sk_state);
 	ctx->state_cur = s->state;
 	s->repair = tp->repair;
@@ -368,7 +361,7 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 	ctx->ev.linger_on = s->linger_on;
 	ctx->ev.linger_sec = s->linger_sec;
 	ctx->ev.linger2 = s->linger2;
-	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
+	ctx->ev.flags &= ~(CT_F_REPAIR | CT_F_LINGER2_NEG);
 	if (s->repair)
 		ctx->ev.flags |= CT_F_REPAIR;
 	if (s->linger2 < 0)
@@ -379,9 +372,51 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 	v = ct_predict(s);
 	ctx->ev.pred_action = v.action;
 	ctx->ev.pred_reason = v.reason;
+}
+
+bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
+{
+	struct ct_bucket *b = ct_bucket_of(sk);
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	if (!ct_is_tcp(sk))
+		return false;
+	ctx = ct_get_locked(b, sk, &flags);
+	if (!ctx)
+		return false;
+	ctx->phase = CT_PH_IN_CLOSE;
+	ctx->ts_tcp_close = ktime_get_ns();
+	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
+	/* A first look; __tcp_close's entry looks again, with the lock held. */
+	ct_take_snapshot(ctx, sk);
 	*close_id = ctx->ev.close_id;
 	spin_unlock_irqrestore(&b->lock, flags);
 	return true;
+}
+
+/*
+ * __tcp_close() runs with the socket lock held (lock_sock): softirq only
+ * queues to the backlog and the timers wait, so state and queues stand
+ * still for the snapshot. tcp_close's own entry comes before lock_sock().
+ */
+void ct_on_tcp_close_locked(struct sock *sk)
+{
+	struct ct_bucket *b;
+	struct ct_ctx *ctx;
+	unsigned long flags;
+
+	if (!ct_is_tcp(sk))
+		return;
+	ctx = ct_lookup(sk, &b, &flags);
+	if (!ctx)
+		return;
+	if (ctx->phase == CT_PH_IN_CLOSE && !ctx->obs.fins && !ctx->obs.rsts &&
+	    !ctx->obs.disconnect) {
+		ct_take_snapshot(ctx, sk);
+		ctx->ev.flags |= CT_F_SNAP_LOCKED;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
 }
 
 static bool ct_closing_state(u8 state)

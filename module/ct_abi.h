@@ -121,7 +121,8 @@ enum ct_krst {
 #define CT_F_AFTER_END		(1u << 16) /* RESET: sent after the END */
 #define CT_F_LINGER_INTERRUPTED	(1u << 17) /* a signal ended the linger wait */
 #define CT_F_FIN_DISCARDED	(1u << 18) /* the queued FIN went unsent: a RST */
-#define CT_F_COUNT		19
+#define CT_F_SNAP_LOCKED	(1u << 19) /* snapshot taken with the lock held */
+#define CT_F_COUNT		20
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

@@ -136,7 +136,14 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 	}
 	if (r->disconnect)
 		return CT_R_ABORT_LINGER0;
-	if (r->in_close && !r->fin_sent && s->unread)
+	/*
+	 * In a state where the close would send a FIN, a RST came instead:
+	 * tcp_close found unread data. Kernels before upstream 5f9238530970
+	 * also count skbs consumed but still queued (zero-copy receive,
+	 * tcp_read_sock), which rcv_nxt - copied_seq does not: trust the RST.
+	 */
+	if (r->in_close && !r->fin_sent &&
+	    (s->unread || sends_fin(r->pre_close)))
 		return CT_R_ABORT_UNREAD;
 	if (linger2_abort)
 		return CT_R_ABORT_LINGER2;

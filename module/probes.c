@@ -57,6 +57,7 @@ enum ct_role {
 	CT_ROLE_INET_RELEASE,
 	CT_ROLE_INET6_RELEASE,
 	CT_ROLE_TCP_CLOSE,
+	CT_ROLE_TCP_CLOSE_LOCKED,
 	CT_ROLE_SEND_FIN,
 	CT_ROLE_DISCONNECT,
 	CT_ROLE_STATE,
@@ -110,6 +111,7 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_tcp_close_locked(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
 
@@ -126,6 +128,8 @@ static const struct ct_cand c_inet6_release[] = {
 	{ CT_KPROBE, "inet6_release" }, { } };
 static const struct ct_cand c_tcp_close[] = {
 	{ CT_KRETPROBE, "tcp_close" }, { } };
+static const struct ct_cand c_tcp_close_locked[] = {
+	{ CT_KPROBE, "__tcp_close" }, { } };
 static const struct ct_cand c_send_fin[] = {
 	{ CT_KPROBE, "tcp_send_fin" }, { } };
 static const struct ct_cand c_disconnect[] = {
@@ -152,6 +156,8 @@ static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, false, c_inet6_release,
 		.kp.pre_handler = ct_kp_inet6_release },
 	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, false, c_tcp_close },
+	[CT_ROLE_TCP_CLOSE_LOCKED] = { "close_locked", false, false,
+		c_tcp_close_locked, .kp.pre_handler = ct_kp_tcp_close_locked },
 	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, false, c_send_fin,
 		.kp.pre_handler = ct_kp_send_fin },
 	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, false, c_disconnect,
@@ -199,6 +205,14 @@ static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
 	if (ct_hit(CT_ROLE_INET6_RELEASE))
 		return 0;
 	ct_on_inet_release((struct socket *)ct_arg(regs, 0), true);
+	return 0;
+}
+
+static int ct_kp_tcp_close_locked(struct kprobe *p, struct pt_regs *regs)
+{
+	if (ct_hit(CT_ROLE_TCP_CLOSE_LOCKED))
+		return 0;
+	ct_on_tcp_close_locked((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
 
@@ -365,6 +379,7 @@ static void ct_pin_signatures(void)
 {
 	/* A changed signature must fail the build, not crash a kernel. */
 	BUILD_BUG_ON(!__same_type(&tcp_close, void (*)(struct sock *, long)));
+	BUILD_BUG_ON(!__same_type(&__tcp_close, void (*)(struct sock *, long)));
 	BUILD_BUG_ON(!__same_type(&inet_release, int (*)(struct socket *)));
 	BUILD_BUG_ON(!__same_type(&tcp_send_fin, void (*)(struct sock *)));
 	BUILD_BUG_ON(!__same_type(&tcp_disconnect, int (*)(struct sock *, int)));

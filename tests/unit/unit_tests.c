@@ -75,6 +75,10 @@ static void test_rst_reason(void)
 	r.in_close = 1;
 	s.unread = 7;
 	T("rst: unread", ct_rst_reason(&s, &r) == CT_R_ABORT_UNREAD);
+	s.unread = 0;
+	r.pre_close = CT_TCP_ESTABLISHED;
+	T("rst instead of a fin, nothing unread by our count: unread", ct_rst_reason(&s, &r) == CT_R_ABORT_UNREAD);
+	s.unread = 7;
 	r.fin_sent = 1;
 	r.pre_close = CT_TCP_FIN_WAIT1;
 	T("rst after the fin: memory", ct_rst_reason(&s, &r) == CT_R_ABORT_MEMORY);
