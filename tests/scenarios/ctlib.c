@@ -251,6 +251,17 @@ int peer_outcome(int fd, int timeout_ms)
 	}
 }
 
+void fill_send_queue(int fd)
+{
+	static char buf[65536];
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while (write(fd, buf, sizeof(buf)) > 0)
+		;
+	fcntl(fd, F_SETFL, fl);
+}
+
 int peer_reset_error(int fd, int timeout_ms)
 {
 	unsigned long long end = now_ns() + (unsigned long long)timeout_ms * 1000000ull;

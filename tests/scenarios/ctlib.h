@@ -129,6 +129,8 @@ int tcp_accept(int lfd);
 int local_port(int fd);
 /* Peer receives: 0 = FIN (EOF), 1 = RST, 2 = nothing (timeout), -1 error. */
 int peer_outcome(int fd, int timeout_ms);
+/* Write to fd until the peer's window and fd's send buffer are full. */
+void fill_send_queue(int fd);
 /* Wait for fd to go to CLOSE (TCP_INFO); its SO_ERROR then, or 0. */
 int peer_reset_error(int fd, int timeout_ms);
 void msleep(int ms);

@@ -2,7 +2,6 @@
  * resets a socket still in FIN_WAIT1 (its FIN queued behind data the peer
  * does not take), counted as TCPAbortOnMemory. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -31,13 +30,8 @@ static void restore(void)
 /* A connection whose client has more queued than the peer takes. */
 static void stuck(struct conn *k, int port)
 {
-	static char buf[65536];
-
 	conn_open(k, AF_INET, port, 4096);
-	fcntl(k->c, F_SETFL, O_NONBLOCK);
-	while (write(k->c, buf, sizeof(buf)) > 0)
-		;
-	fcntl(k->c, F_SETFL, 0);
+	fill_send_queue(k->c);
 }
 
 int main(void)

@@ -1,6 +1,5 @@
 /* SO_LINGER {1, 0}: close aborts the connection with a RST (disconnect). */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,7 +13,6 @@
  */
 static void last_ack_unsent(void)
 {
-	static char buf[65536];
 	struct linger lg = { 1, 0 };
 	struct conn k;
 	struct tcp_info ti;
@@ -24,9 +22,7 @@ static void last_ack_unsent(void)
 	conn_open(&k, AF_INET, 20031, 4096);
 	shutdown(k.s, SHUT_WR);
 	CHECK(peer_outcome(k.c, 3000) == 0, "no FIN from the peer");
-	fcntl(k.c, F_SETFL, O_NONBLOCK);
-	while (write(k.c, buf, sizeof(buf)) > 0)
-		;
+	fill_send_queue(k.c);
 	shutdown(k.c, SHUT_WR);
 	msleep(100);
 	getsockopt(k.c, IPPROTO_TCP, TCP_INFO, &ti, &len);

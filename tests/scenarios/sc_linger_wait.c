@@ -1,7 +1,6 @@
 /* SO_LINGER {1, N} with a slow peer: close blocks. First the peer never
  * reads (the linger time runs out), then it drains after a pause (close
  * returns once the FIN is acknowledged), then a signal cuts the wait. */
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -29,7 +28,6 @@ static void on_alarm(int sig)
 static int one(int port, enum mode mode)
 {
 	bool drain = mode == DRAIN;
-	static char buf[65536];
 	struct linger lg = { 1, 2 };
 	int l, c, sport, small = 4096, big = 1 << 20, fd;
 	unsigned long long t0, dt;
@@ -43,10 +41,7 @@ static int one(int port, enum mode mode)
 	peer = tcp_accept(l);
 	setsockopt(c, SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	fcntl(c, F_SETFL, O_NONBLOCK);
-	while (write(c, buf, sizeof(buf)) > 0)
-		;
-	fcntl(c, F_SETFL, 0);
+	fill_send_queue(c);
 	sport = local_port(c);
 	ino = ino_of(c);
 	fd = c;

@@ -4,7 +4,6 @@
  * wait in FIN_WAIT1, is answered with a RST (RFC 1122, TCPAbortOnData),
  * sent after tcp_done() has destroyed the orphan. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <string.h>
@@ -101,7 +100,6 @@ static void *write_later(void *arg)
  * peer sends data meanwhile. */
 static void data_during_linger(void)
 {
-	static char buf[65536];
 	struct linger lg = { 1, 5 };
 	int l, c, small = 4096, sport;
 	unsigned long long t0, dt;
@@ -113,10 +111,7 @@ static void data_during_linger(void)
 	c = tcp_connect(AF_INET, 20212);
 	lpeer = tcp_accept(l);
 	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	fcntl(c, F_SETFL, O_NONBLOCK);
-	while (write(c, buf, sizeof(buf)) > 0)
-		;
-	fcntl(c, F_SETFL, 0);
+	fill_send_queue(c);
 	sport = local_port(c);
 	tp_clear();
 	pthread_create(&th, NULL, write_later, NULL);
