@@ -32,6 +32,7 @@
 #include "track.h"
 
 static atomic64_t ct_next_id = ATOMIC64_INIT(0);
+bool ct_sees_rcv_reset;
 
 static bool ct_is_tcp(const struct sock *sk)
 {
@@ -783,6 +784,8 @@ static void ct_reset_after_end(const struct sock *sk, u8 krst)
 			ev.state_before = TCP_CLOSE;
 			ct_rst_in_close(ctx, NULL, &ev, &r);
 			ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
+			if (!READ_ONCE(ct_sees_rcv_reset))
+				ev.flags |= CT_F_NOT_OBSERVED;
 			ct_ring_emit(&ev);
 			spin_unlock_irqrestore(&b->lock, flags);
 			return;
@@ -796,6 +799,8 @@ static void ct_reset_after_end(const struct sock *sk, u8 krst)
 	ev.state_before = TCP_CLOSE;
 	ev.reason = ct_rst_reason(&le.snap, &r);
 	ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
+	if (!READ_ONCE(ct_sees_rcv_reset))
+		ev.flags |= CT_F_NOT_OBSERVED;
 	ct_ring_emit(&ev);
 	ct_stat_inc(orphan_resets);
 }
@@ -832,6 +837,9 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 	}
 	if (reply)
 		ev.flags |= CT_F_REPLY;
+	/* Without tcp_reset()'s tracepoint abort-data is a guess. */
+	if (reply && !READ_ONCE(ct_sees_rcv_reset))
+		ev.flags |= CT_F_NOT_OBSERVED;
 	ct_ring_emit(&ev);
 	spin_unlock_irqrestore(&b->lock, flags);
 }

@@ -25,6 +25,8 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate);
 void ct_on_tcp_close_locked(struct sock *sk);
 void ct_on_reset(const struct sock *sk, bool reply, u8 krst);
 void ct_on_rcv_reset(const struct sock *sk);
+/* Set once the hooks are in: is tcp:tcp_receive_reset seen (role tcp_reset)? */
+extern bool ct_sees_rcv_reset;
 void ct_on_destroy(const struct sock *sk);
 
 #endif /* CT_CLOSE_H */

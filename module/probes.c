@@ -495,6 +495,7 @@ int ct_probes_register(bool file_hooks, bool hooks_only)
 		pr_info("role %s: absent (tried %s %s, error %d)\n", h->role,
 			ct_kind_name(h->cands[0].kind), h->cands[0].name, err);
 	}
+	WRITE_ONCE(ct_sees_rcv_reset, ct_hooks[CT_ROLE_RCV_RESET].used != NULL);
 	return 0;
 undo:
 	while (--role >= 0)
@@ -507,6 +508,7 @@ void ct_probes_unregister(void)
 {
 	int role;
 
+	WRITE_ONCE(ct_sees_rcv_reset, false);
 	for (role = CT_ROLE_MAX - 1; role >= 0; role--)
 		ct_detach(role);
 	tracepoint_synchronize_unregister();
