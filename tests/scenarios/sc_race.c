@@ -163,9 +163,26 @@ int main(void)
 	}
 	/*
 	 * A peer's FIN to a client whose timewait socket (FIN_WAIT2 substate,
-	 * tcp_fin_timeout) has run out meets no socket: a RST from none. The
-	 * kernel's table says how many.
+	 * tcp_fin_timeout) has run out meets no socket: a RST from none. So
+	 * that no timewait socket runs out between the count and the FINs,
+	 * let them all run out first (5 s), then count from the kernel's table.
 	 */
+	for (i = 0; i < 60; i++) {
+		size_t left = 0;
+
+		nproc = proc_tcp_read(ptcp, sizeof(ptcp) / sizeof(ptcp[0]));
+		for (n = 0; n < NCPU; n++) {
+			for (j = 0; j < PER; j++) {
+				const struct ct_event *c = ids[n][j] ?
+					ct_find_id(CT_EV_CLOSE, ids[n][j], 0) : NULL;
+
+				left += c && proc_tcp_of(ptcp, nproc, c) != NULL;
+			}
+		}
+		if (!left)
+			break;
+		msleep(200);
+	}
 	gone = 0;
 	nproc = proc_tcp_read(ptcp, sizeof(ptcp) / sizeof(ptcp[0]));
 	for (n = 0; n < NCPU; n++) {
