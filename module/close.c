@@ -758,6 +758,15 @@ static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
 	ev->flags |= CT_F_IN_CLOSE;
 }
 
+/*
+ * Flags of a RST that answered a segment. Without tcp_reset()'s tracepoint,
+ * whether it was abort-data is a guess.
+ */
+static u32 ct_reply_flags(void)
+{
+	return CT_F_REPLY | (READ_ONCE(ct_sees_rcv_reset) ? 0 : CT_F_NOT_OBSERVED);
+}
+
 /* The RST of a socket whose END is written already. */
 static void ct_reset_after_end(const struct sock *sk, u8 krst)
 {
@@ -783,9 +792,7 @@ static void ct_reset_after_end(const struct sock *sk, u8 krst)
 			ev.krst = krst;
 			ev.state_before = TCP_CLOSE;
 			ct_rst_in_close(ctx, NULL, &ev, &r);
-			ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
-			if (!READ_ONCE(ct_sees_rcv_reset))
-				ev.flags |= CT_F_NOT_OBSERVED;
+			ev.flags |= ct_reply_flags() | CT_F_AFTER_END;
 			ct_ring_emit(&ev);
 			spin_unlock_irqrestore(&b->lock, flags);
 			return;
@@ -798,9 +805,7 @@ static void ct_reset_after_end(const struct sock *sk, u8 krst)
 	ev.krst = krst;
 	ev.state_before = TCP_CLOSE;
 	ev.reason = ct_rst_reason(&le.snap, &r);
-	ev.flags |= CT_F_REPLY | CT_F_AFTER_END;
-	if (!READ_ONCE(ct_sees_rcv_reset))
-		ev.flags |= CT_F_NOT_OBSERVED;
+	ev.flags |= ct_reply_flags() | CT_F_AFTER_END;
 	ct_ring_emit(&ev);
 	ct_stat_inc(orphan_resets);
 }
@@ -836,10 +841,7 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 		ct_stat_inc(orphan_resets);
 	}
 	if (reply)
-		ev.flags |= CT_F_REPLY;
-	/* Without tcp_reset()'s tracepoint abort-data is a guess. */
-	if (reply && !READ_ONCE(ct_sees_rcv_reset))
-		ev.flags |= CT_F_NOT_OBSERVED;
+		ev.flags |= ct_reply_flags();
 	ct_ring_emit(&ev);
 	spin_unlock_irqrestore(&b->lock, flags);
 }

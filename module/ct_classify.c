@@ -159,30 +159,21 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 
 bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst)
 {
-	__u8 want = ct_expected_krst(reason, reply);
-
-	/* tcp_disconnect names unsent data in CLOSING/LAST_ACK (6.12+). */
-	if (reason == CT_R_ABORT_LINGER0 && krst == CT_KRST_DISCONNECT_WITH_DATA)
-		return true;
-	return want == CT_KRST_NA || want == krst;
-}
-
-__u8 ct_expected_krst(__u8 reason, bool reply)
-{
 	switch (reason) {
 	case CT_R_ABORT_UNREAD:
-		return CT_KRST_ABORT_ON_CLOSE;
+		return krst == CT_KRST_ABORT_ON_CLOSE;
 	case CT_R_ABORT_LINGER0:
-		return CT_KRST_TCP_STATE;
+		/* tcp_disconnect names unsent data in CLOSING/LAST_ACK (6.12+). */
+		return krst == CT_KRST_TCP_STATE || krst == CT_KRST_DISCONNECT_WITH_DATA;
 	case CT_R_ABORT_LINGER2:
 		/* The FIN_WAIT1 reply path counts it as data (TCPAbortOnData). */
-		return reply ? CT_KRST_ABORT_ON_DATA : CT_KRST_ABORT_ON_LINGER;
+		return krst == (reply ? CT_KRST_ABORT_ON_DATA : CT_KRST_ABORT_ON_LINGER);
 	case CT_R_ABORT_MEMORY:
-		return CT_KRST_ABORT_ON_MEMORY;
+		return krst == CT_KRST_ABORT_ON_MEMORY;
 	case CT_R_ABORT_DATA:
-		return CT_KRST_ABORT_ON_DATA;
+		return krst == CT_KRST_ABORT_ON_DATA;
 	}
-	return CT_KRST_NA;
+	return true;	/* no kernel reason belongs to the others */
 }
 
 static const char *const state_names[CT_TCP_MAX_STATES] = {

@@ -59,8 +59,6 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r);
 /* Would tcp_disconnect() send a RST from this state with unsent bytes? */
 bool ct_disconnect_resets(__u8 state, __u32 unsent);
-/* The kernel reason that must accompany our reason on 6.12+ (or NA). */
-__u8 ct_expected_krst(__u8 reason, bool reply);
 /* Does the kernel's reason krst (6.12+) fit ours? */
 bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst);
 

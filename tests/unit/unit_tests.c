@@ -118,11 +118,18 @@ static void test_rst_reason(void)
 	r.in_close = 1;
 	r.disconnect = 1;
 	T("rst: disconnect", ct_rst_reason(&s, &r) == CT_R_ABORT_LINGER0);
-	T("expected krst", ct_expected_krst(CT_R_ABORT_UNREAD, 0) == CT_KRST_ABORT_ON_CLOSE &&
-	  ct_expected_krst(CT_R_ABORT_LINGER0, 0) == CT_KRST_TCP_STATE &&
-	  ct_expected_krst(CT_R_ABORT_LINGER2, 0) == CT_KRST_ABORT_ON_LINGER &&
-	  ct_expected_krst(CT_R_ABORT_LINGER2, 1) == CT_KRST_ABORT_ON_DATA &&
-	  ct_expected_krst(CT_R_ABORT_DATA, 1) == CT_KRST_ABORT_ON_DATA);
+	T("expected krst", ct_krst_agrees(CT_R_ABORT_UNREAD, 0, CT_KRST_ABORT_ON_CLOSE) &&
+	  ct_krst_agrees(CT_R_ABORT_LINGER0, 0, CT_KRST_TCP_STATE) &&
+	  ct_krst_agrees(CT_R_ABORT_LINGER2, 0, CT_KRST_ABORT_ON_LINGER) &&
+	  ct_krst_agrees(CT_R_ABORT_LINGER2, 1, CT_KRST_ABORT_ON_DATA) &&
+	  ct_krst_agrees(CT_R_ABORT_DATA, 1, CT_KRST_ABORT_ON_DATA) &&
+	  ct_krst_agrees(CT_R_ABORT_MEMORY, 0, CT_KRST_ABORT_ON_MEMORY));
+	T("unexpected krst", !ct_krst_agrees(CT_R_ABORT_UNREAD, 0, CT_KRST_TCP_STATE) &&
+	  !ct_krst_agrees(CT_R_ABORT_LINGER0, 0, CT_KRST_NOT_SPECIFIED) &&
+	  !ct_krst_agrees(CT_R_ABORT_LINGER2, 0, CT_KRST_ABORT_ON_DATA) &&
+	  !ct_krst_agrees(CT_R_ABORT_LINGER2, 1, CT_KRST_ABORT_ON_LINGER) &&
+	  !ct_krst_agrees(CT_R_ABORT_DATA, 1, CT_KRST_NA) &&
+	  !ct_krst_agrees(CT_R_ABORT_MEMORY, 0, CT_KRST_OTHER));
 }
 
 static void test_observe(void)
