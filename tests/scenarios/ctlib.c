@@ -914,22 +914,29 @@ size_t proc_tcp_read(struct proc_tcp *out, size_t max)
 	return n + proc_tcp_file("/proc/net/tcp6", AF_INET6, out + n, max - n);
 }
 
+/* Is (family, local, remote) the connection of record e, from its side? */
+static bool tuple_is(int family, const unsigned char *laddr, int lport,
+		     const unsigned char *raddr, int rport, const struct ct_event *e)
+{
+	size_t alen = e->family == AF_INET6 ? 16 : 4;
+
+	return family == e->family && lport == e->sport && rport == e->dport &&
+	       !memcmp(laddr, e->saddr, alen) && !memcmp(raddr, e->daddr, alen);
+}
+
 const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
 				   const struct ct_event *ev)
 {
-	size_t i, alen = ev->family == AF_INET6 ? 16 : 4;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i].family == ev->family && p[i].sport == ev->sport &&
-		    p[i].dport == ev->dport && !memcmp(p[i].saddr, ev->saddr, alen) &&
-		    !memcmp(p[i].daddr, ev->daddr, alen))
+		if (tuple_is(p[i].family, p[i].saddr, p[i].sport, p[i].daddr, p[i].dport, ev))
 			return &p[i];
 	return NULL;
 }
 
 bool tw_check(void)
 {
-	static struct proc_tcp all[65536];
 	static struct proc_tcp tw[65536];
 	size_t n, ntw = 0, i;
 	unsigned long long now;
@@ -937,10 +944,11 @@ bool tw_check(void)
 
 	ct_drain();
 	now = now_ns();
-	n = proc_tcp_read(all, sizeof(all) / sizeof(all[0]));
+	/* Keep the timewait sockets (timer 3), in place. */
+	n = proc_tcp_read(tw, sizeof(tw) / sizeof(tw[0]));
 	for (i = 0; i < n; i++)
-		if (all[i].timer == 3)
-			tw[ntw++] = all[i];
+		if (tw[i].timer == 3)
+			tw[ntw++] = tw[i];
 	for (i = 0; i < ct_log.n; i++) {
 		const struct ct_event *e = &ct_log.ev[i];
 		const struct proc_tcp *p;
@@ -1159,10 +1167,7 @@ void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why
 
 static bool wire_from(const struct wire_seg *w, const struct ct_event *e)
 {
-	size_t alen = e->family == AF_INET6 ? 16 : 4;
-
-	return w->family == e->family && w->sport == e->sport && w->dport == e->dport &&
-	       !memcmp(w->src, e->saddr, alen) && !memcmp(w->dst, e->daddr, alen);
+	return tuple_is(w->family, w->src, w->sport, w->dst, w->dport, e);
 }
 
 /* Did the records see this close's FIN acknowledged (so it was sent)? */
@@ -1201,14 +1206,14 @@ static void wire_load(void)
 /* Did a segment with flag go to e's socket (from its peer)? */
 static bool wire_to(const struct ct_event *e, unsigned char flag)
 {
-	size_t j, alen = e->family == AF_INET6 ? 16 : 4;
+	size_t j;
 
 	for (j = 0; j < wire_n; j++) {
 		const struct wire_seg *w = &wire_segs[j];
 
-		if ((w->flags & flag) && w->family == e->family && w->sport == e->dport &&
-		    w->dport == e->sport && !memcmp(w->src, e->daddr, alen) &&
-		    !memcmp(w->dst, e->saddr, alen))
+		/* From the peer: the segment's destination is e's local end. */
+		if ((w->flags & flag) &&
+		    tuple_is(w->family, w->dst, w->dport, w->src, w->sport, e))
 			return true;
 	}
 	return false;
