@@ -38,8 +38,11 @@ balance "half line"
 # clear while records are being written on both CPUs.
 /tests/helper_conn 20242 400 & p1=$!
 /tests/helper_conn 20243 400 & p2=$!
+# Clear for as long as the writers run (30 times at least).
 i=0
-while [ $i -lt 30 ]; do echo clear > /sys/kernel/debug/closetrace/control; i=$((i + 1)); done
+while [ $i -lt 30 ] || kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
+	echo clear > /sys/kernel/debug/closetrace/control; i=$((i + 1))
+done
 wait $p1 $p2
 sleep 1
 closetrace --drain --json > /dev/null 2>&1
