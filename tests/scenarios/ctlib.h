@@ -98,6 +98,23 @@ size_t wire_read(struct wire_seg *out, size_t max);
 /* RSTs the kernel sends on close's 4-tuple from no socket (say why). */
 void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why);
 bool wire_check(void);		/* called by ct_finish() */
+/* The RSTs allowed for close_id by wire_allow() (why: the last reason). */
+unsigned int wire_allowed_rsts(unsigned long long close_id, const char **why);
+
+/*
+ * The BPF oracle (ct_oracle.bpf.c, ctbpf.c): bpftool loads a BPF program
+ * counting, per connection, the kernel's calls to tcp_send_fin,
+ * tcp_send_active_reset and tcp_v4/v6_send_reset. At ct_finish() each
+ * recorded close's counts must match its records: its RESET records
+ * without and with the reply flag, its fins. Kernels without BTF cannot
+ * run it: bpf_skipped() says why (and every verdict line says so).
+ */
+void bpf_start(void);		/* called by ct_start() */
+void bpf_load(void);		/* called by ct_finish() */
+bool bpf_check(void);		/* called by ct_finish() */
+const char *bpf_skipped(void);
+/* The running scenario's name. */
+const char *ct_scenario(void);
 
 /* A delta the scenario causes on purpose that no closetrace record can
  * explain (say why: it is printed on a mismatch). */
