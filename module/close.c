@@ -397,11 +397,38 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 }
 
 /*
+ * tcp_close's kretprobe had no free instance (more closes inside tcp_close
+ * at once than max_closing): neither its entry nor its return is seen. The
+ * CLOSE record is written now, at __tcp_close's entry, from the locked
+ * snapshot: action and reason are the prediction, nothing is counted, and
+ * the flags say so. The close is followed from here as an orphan, so what
+ * the kernel does next is still written, as STATE, RESET, TIMEWAIT and END
+ * records that carry the same flags (their in-close is not known).
+ */
+static void ct_close_no_return(struct ct_ctx *ctx, const struct sock *sk,
+			       long timeout)
+{
+	struct ct_event out;
+
+	ctx->ts_tcp_close = ktime_get_ns();
+	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
+	ct_take_snapshot(ctx, sk);
+	ctx->ev.flags |= CT_F_SNAP_LOCKED | CT_F_INCOMPLETE | CT_F_NO_RETURN;
+	ctx->ev.action = ctx->ev.pred_action;
+	ctx->ev.reason = ctx->ev.pred_reason;
+	ctx->ev.state_after = ctx->snap.state;
+	ct_emit_from(ctx, &out, CT_EV_CLOSE, ctx->ts_close);
+	ct_stat_inc(closes_tcp);
+	ct_stat_inc(incomplete);
+	ctx->phase = CT_PH_ORPHAN;
+}
+
+/*
  * __tcp_close() runs with the socket lock held (lock_sock): softirq only
  * queues to the backlog and the timers wait, so state and queues stand
  * still for the snapshot. tcp_close's own entry comes before lock_sock().
  */
-void ct_on_tcp_close_locked(struct sock *sk)
+void ct_on_tcp_close_locked(struct sock *sk, long timeout)
 {
 	struct ct_bucket *b;
 	struct ct_ctx *ctx;
@@ -416,6 +443,8 @@ void ct_on_tcp_close_locked(struct sock *sk)
 	    !ctx->obs.disconnect) {
 		ct_take_snapshot(ctx, sk);
 		ctx->ev.flags |= CT_F_SNAP_LOCKED;
+	} else if (ctx->phase == CT_PH_RELEASING) {
+		ct_close_no_return(ctx, sk, timeout);
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }

@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	2
+#define CT_ABI_VERSION	3
 
 /* Record types. */
 enum ct_type {
@@ -122,7 +122,8 @@ enum ct_krst {
 #define CT_F_LINGER_INTERRUPTED	(1u << 17) /* a signal ended the linger wait */
 #define CT_F_FIN_DISCARDED	(1u << 18) /* the queued FIN went unsent: a RST */
 #define CT_F_SNAP_LOCKED	(1u << 19) /* snapshot taken with the lock held */
-#define CT_F_COUNT		20
+#define CT_F_NO_RETURN		(1u << 20) /* tcp_close's entry/return missed */
+#define CT_F_COUNT		21
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

@@ -23,6 +23,9 @@
 #define CT_BUF_KB_MAX 65536
 #define CT_TRACKED_MIN 16
 #define CT_TRACKED_MAX 1048576
+/* tcp_close's kretprobe instances (the kernel's KRETPROBE_MAXACTIVE_MAX). */
+#define CT_CLOSING_MIN 16
+#define CT_CLOSING_MAX 4096
 
 static unsigned int buf_kb = 1024;
 module_param(buf_kb, uint, 0444);
@@ -52,6 +55,10 @@ static bool file_hooks = true;
 module_param(file_hooks, bool, 0444);
 MODULE_PARM_DESC(file_hooks, "hook every file's close for fd numbers and REFDROP records (default 1; 0: non-socket closes cost nothing)");
 
+static unsigned int max_closing;
+module_param(max_closing, uint, 0444);
+MODULE_PARM_DESC(max_closing, "tcp_close calls followed at once, lingering ones included (16-4096, default 0: max(64, 8 x CPUs)); a close beyond them gets a CLOSE record flagged no-return");
+
 static bool hooks_only;
 module_param(hooks_only, bool, 0444);
 MODULE_PARM_DESC(hooks_only, "attach every hook but record nothing: the hooks' own cost, for benchmarks (default 0)");
@@ -68,6 +75,13 @@ static int __init ct_check_params(struct ct_filter *f)
 		       CT_TRACKED_MIN, CT_TRACKED_MAX);
 		return -EINVAL;
 	}
+	if (max_closing && (max_closing < CT_CLOSING_MIN || max_closing > CT_CLOSING_MAX)) {
+		pr_err("invalid max_closing=%u (allowed 0 or %u-%u)\n", max_closing,
+		       CT_CLOSING_MIN, CT_CLOSING_MAX);
+		return -EINVAL;
+	}
+	if (!max_closing)
+		max_closing = max_t(unsigned int, 64, 8 * num_possible_cpus());
 	if (filter_pid > CT_PID_MAX) {
 		pr_err("invalid filter_pid=%u (allowed 0-%u)\n", filter_pid,
 		       CT_PID_MAX);
@@ -110,7 +124,7 @@ static int __init closetrace_init(void)
 	err = ct_filter_init(&f);
 	if (err)
 		goto err_track;
-	err = ct_probes_register(file_hooks, hooks_only);
+	err = ct_probes_register(file_hooks, hooks_only, max_closing);
 	if (err)
 		goto err_filter;
 	/*

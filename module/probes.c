@@ -69,6 +69,7 @@ enum ct_role {
 
 static DEFINE_PER_CPU(unsigned long, ct_hits[CT_ROLE_MAX]);
 static bool ct_hooks_only;
+static int ct_max_closing;
 static bool ct_file_hooks = true;
 
 /* Count the hit; true in hooks_only mode, where that is all a handler does. */
@@ -212,7 +213,7 @@ static int ct_kp_tcp_close_locked(struct kprobe *p, struct pt_regs *regs)
 {
 	if (ct_hit(CT_ROLE_TCP_CLOSE_LOCKED))
 		return 0;
-	ct_on_tcp_close_locked((struct sock *)ct_arg(regs, 0));
+	ct_on_tcp_close_locked((struct sock *)ct_arg(regs, 0), (long)ct_arg(regs, 1));
 	return 0;
 }
 
@@ -418,7 +419,7 @@ static int ct_attach(enum ct_role role, const struct ct_cand *c)
 		h->krp.handler = ct_tcp_close_ret;
 		h->krp.data_size = sizeof(struct ct_kret_data);
 		/* close can sleep (linger): room for many at once. */
-		h->krp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
+		h->krp.maxactive = ct_max_closing;
 		return register_kretprobe(&h->krp);
 	case CT_TRACEPOINT:
 		for_each_kernel_tracepoint(ct_tp_match, &f);
@@ -456,7 +457,7 @@ static const char *ct_kind_name(enum ct_kind k)
 	       k == CT_KRETPROBE ? "kretprobe" : "tracepoint";
 }
 
-int ct_probes_register(bool file_hooks, bool hooks_only)
+int ct_probes_register(bool file_hooks, bool hooks_only, unsigned int max_closing)
 {
 	const struct ct_cand *c;
 	int role, err = 0;
@@ -464,6 +465,7 @@ int ct_probes_register(bool file_hooks, bool hooks_only)
 	ct_pin_signatures();
 	ct_krst_init();
 	ct_hooks_only = hooks_only;
+	ct_max_closing = max_closing;
 	ct_file_hooks = file_hooks;
 	for (role = 0; role < CT_ROLE_MAX; role++) {
 		struct ct_hook *h = &ct_hooks[role];

@@ -21,7 +21,8 @@ result() {
 }
 for t in /tests/sc_*; do
 	[ -x "$t" ] || continue
-	out=$(timeout 60 "$t" 2>&1)
+	# 120 s: many-lingers takes about 50 s on the debug kernel.
+	out=$(timeout 120 "$t" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
 	case "$out" in
