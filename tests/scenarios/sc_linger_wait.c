@@ -28,7 +28,12 @@ static void on_alarm(int sig)
 static int one(int port, enum mode mode)
 {
 	bool drain = mode == DRAIN;
-	struct linger lg = { 1, 2 };
+	/*
+	 * The drained case lingers 10 s: 1 MiB through a 4 KiB window takes
+	 * 1.5 s on the debug kernel when the host is busy; 2 s would not
+	 * tell a drain from an expiry.
+	 */
+	struct linger lg = { 1, drain ? 10 : 2 };
 	int l, c, sport, small = 4096, big = 1 << 20, fd;
 	unsigned long long t0, dt;
 	unsigned long ino;
@@ -65,8 +70,9 @@ static int one(int port, enum mode mode)
 		return 1;
 	}
 	check_closer(e, fd, ino);
-	CHECK(e->timeout_ms == 2000, "timeout_ms %lld", (long long)e->timeout_ms);
-	CHECK(e->linger_on && e->linger_sec == 2, "linger %u/%u", e->linger_on, e->linger_sec);
+	CHECK(e->timeout_ms == lg.l_linger * 1000, "timeout_ms %lld", (long long)e->timeout_ms);
+	CHECK(e->linger_on && e->linger_sec == (unsigned int)lg.l_linger, "linger %u/%u", e->linger_on,
+	      e->linger_sec);
 	CHECK(e->flags & CT_F_LINGER_WAIT, "no linger wait flag");
 	CHECK(e->blocked_ns <= dt && e->blocked_ns * 10 >= dt * 9,
 	      "blocked %llu ns, close took %llu ns", (unsigned long long)e->blocked_ns, dt);
@@ -77,7 +83,7 @@ static int one(int port, enum mode mode)
 		CHECK(e->state_after == CT_TCP_FIN_WAIT1, "state_after %s", ct_state_name(e->state_after));
 	} else if (drain) {
 		CHECK(!(e->flags & CT_F_LINGER_EXPIRED), "expired although drained");
-		CHECK(dt >= 300000000ull && dt < 2000000000ull, "close took %llu ns", dt);
+		CHECK(dt >= 300000000ull && dt < 10000000000ull, "close took %llu ns", dt);
 		CHECK(e->state_after != CT_TCP_FIN_WAIT1, "still FIN_WAIT1");
 	} else {
 		CHECK(e->flags & CT_F_LINGER_EXPIRED, "not expired");
