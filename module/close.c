@@ -375,6 +375,22 @@ static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
 	ctx->ev.pred_reason = v.reason;
 }
 
+/*
+ * tcp_send_fin() queues the FIN by advancing write_seq by one, on the tail
+ * skb or a new one; when it cannot allocate that skb it returns with
+ * nothing queued, and the close sends no FIN at all. So the next look at
+ * the socket in the close (a state change, a RST, its destruction, or
+ * tcp_close's return while it lives) compares write_seq (ctx locked).
+ */
+static void ct_check_fin(struct ct_ctx *ctx, const struct sock *sk)
+{
+	if (!ctx->fin_check)
+		return;
+	ctx->fin_check = false;
+	if (READ_ONCE(tcp_sk(sk)->write_seq) == ctx->fin_seq)
+		ctx->obs.fin_failed = true;
+}
+
 bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 {
 	struct ct_bucket *b = ct_bucket_of(sk);
@@ -470,7 +486,9 @@ static void ct_emit_end(struct ct_ctx *ctx, u64 now)
 
 /*
  * sk is only a key here: when tcp_close destroyed the socket it may be freed
- * already, so it is never dereferenced.
+ * already, so it is dereferenced only when its context, found under sk's
+ * key with the bucket locked, has not seen its destruction (which takes
+ * that lock before the socket can be freed).
  */
 void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 {
@@ -491,13 +509,16 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 		spin_unlock_irqrestore(&b->lock, flags);
 		return;
 	}
+	if (!ctx->destroyed)
+		ct_check_fin(ctx, sk);
 	ev = &ctx->ev;
 	v = ct_observe(&ctx->snap, &ctx->obs);
 	ev->action = v.action;
 	ev->reason = v.reason;
 	ev->state_after = ctx->state_cur;
-	/* A FIN still queued when a RST came never left. */
-	ev->fins = ctx->obs.fins - (ctx->obs.fins && ctx->obs.fin_discarded);
+	/* A FIN still queued when a RST came never left; one not queued neither. */
+	ev->fins = ctx->obs.fins - (ctx->obs.fins && (ctx->obs.fin_discarded ||
+						     ctx->obs.fin_failed));
 	ev->rsts = ctx->obs.rsts;
 	ev->krst = ctx->obs.krst;
 	ev->blocked_ns = now - ctx->ts_tcp_close;
@@ -505,6 +526,8 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 		ev->flags |= CT_F_FIN_QUEUED;
 	if (ctx->obs.fins && ctx->obs.fin_discarded)
 		ev->flags |= CT_F_FIN_DISCARDED;
+	if (ctx->obs.fins && ctx->obs.fin_failed)
+		ev->flags |= CT_F_FIN_FAILED;
 	if (ctx->obs.disconnect)
 		ev->flags |= CT_F_DISCONNECT;
 	if (ev->timeout_ms && !ctx->obs.disconnect &&
@@ -571,6 +594,8 @@ void ct_on_tcp_send_fin(struct sock *sk)
 		return;
 	if (ctx->phase == CT_PH_IN_CLOSE) {
 		ctx->obs.fins++;
+		ctx->fin_seq = READ_ONCE(tcp_sk(sk)->write_seq);
+		ctx->fin_check = true;
 		/* Under the socket lock: exact. FIN rides on the tail skb. */
 		ctx->ev.unsent = ct_unsent(sk);
 		if (tcp_write_queue_tail(sk))
@@ -679,6 +704,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
+	ct_check_fin(ctx, sk);
 	if (newstate == TCP_CLOSE) {
 		ctx->pre_close = oldstate;
 		if ((oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
@@ -767,11 +793,13 @@ static bool ct_take_last_end(const struct sock *sk, struct ct_last_end *out)
 static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
 			    struct ct_event *ev, struct ct_rst_seen *r)
 {
+	if (sk)
+		ct_check_fin(ctx, sk);
 	r->in_close = true;
-	r->fin_sent = ctx->obs.fins;
+	r->fin_sent = ctx->obs.fins && !ctx->obs.fin_failed;
 	r->disconnect = ctx->obs.disconnect;
 	/* The FIN consumes a sequence number: unsent while snd_nxt lags. */
-	if (sk && ctx->obs.fins && !ctx->obs.rsts && ct_unsent(sk))
+	if (sk && r->fin_sent && !ctx->obs.rsts && ct_unsent(sk))
 		ctx->obs.fin_discarded = true;
 	if (sk && !ctx->obs.rsts && !ctx->obs.fins && !ctx->obs.disconnect) {
 		/* Under the socket lock, after the queue purge: exact. */
@@ -884,6 +912,7 @@ void ct_on_destroy(const struct sock *sk)
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
+	ct_check_fin(ctx, sk);
 	ct_keep_last_end(ctx, sk);
 	if (ctx->phase == CT_PH_IN_CLOSE) {
 		/*

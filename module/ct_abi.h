@@ -62,6 +62,7 @@ enum ct_reason {
 	CT_R_DESTROYED = 17,		/* end of the socket */
 	CT_R_ABORT_DATA = 18,		/* data arrived after close (RFC 1122) */
 	CT_R_FIN_WAIT2_TIMEOUT = 19,	/* orphan's FIN_WAIT2 ran out: RST */
+	CT_R_FIN_FAILED = 20,		/* the FIN's skb could not be allocated */
 	CT_R_MAX
 };
 
@@ -123,7 +124,8 @@ enum ct_krst {
 #define CT_F_FIN_DISCARDED	(1u << 18) /* the queued FIN went unsent: a RST */
 #define CT_F_SNAP_LOCKED	(1u << 19) /* snapshot taken with the lock held */
 #define CT_F_NO_RETURN		(1u << 20) /* tcp_close's entry/return missed */
-#define CT_F_COUNT		21
+#define CT_F_FIN_FAILED		(1u << 21) /* tcp_send_fin queued no FIN */
+#define CT_F_COUNT		22
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

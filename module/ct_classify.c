@@ -73,10 +73,12 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 			     const struct ct_observed *o)
 {
 	struct ct_verdict v = { CT_ACT_NONE, CT_R_UNKNOWN };
+	/* A FIN whose skb could not be allocated is no FIN. */
+	__u32 fins = o->fins - (o->fins && o->fin_failed);
 
 	if (o->rsts)
 		v.action = CT_ACT_RST;
-	else if (o->fins)
+	else if (fins)
 		v.action = CT_ACT_FIN;
 
 	if (s->state == CT_TCP_LISTEN) {
@@ -88,8 +90,10 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 	} else if (o->rsts) {
 		/* The first RST's reason (ct_rst_reason) is the close's. */
 		v.reason = o->rst_reason;
-	} else if (o->fins) {
+	} else if (fins) {
 		v.reason = o->fin_queued ? CT_R_FIN_BEHIND_DATA : CT_R_FIN;
+	} else if (o->fins) {
+		v.reason = CT_R_FIN_FAILED;
 	} else if (s->state == CT_TCP_SYN_SENT) {
 		v.reason = CT_R_SYN_SENT;
 	} else if (fin_already_sent(s->state)) {
@@ -219,6 +223,7 @@ static const char *const reason_names[CT_R_MAX] = {
 	[CT_R_DESTROYED] = "destroyed",
 	[CT_R_ABORT_DATA] = "abort-data",
 	[CT_R_FIN_WAIT2_TIMEOUT] = "fin-wait2-timeout",
+	[CT_R_FIN_FAILED] = "fin-failed",
 };
 
 static const char *const type_names[CT_EV_MAX] = {

@@ -29,6 +29,8 @@ struct ct_ctx {
 	bool rcv_reset;		/* tcp_reset() ran: a RST came in or data after close */
 	u8 state_cur;
 	u8 pre_close;		/* the state it left for CLOSE */
+	bool fin_check;		/* fin_seq waits to be compared */
+	u32 fin_seq;		/* write_seq at tcp_send_fin's entry */
 	u64 ts_close;		/* when the close began */
 	u64 ts_tcp_close;	/* tcp_close entry */
 	struct ct_snapshot snap;

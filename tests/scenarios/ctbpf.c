@@ -219,7 +219,8 @@ bool bpf_check(void)
 			fin_before = true;
 			exact = false;
 		}
-		fin = fin_before + e->fins + !!(e->flags & CT_F_FIN_DISCARDED);
+		fin = fin_before + e->fins + !!(e->flags & CT_F_FIN_DISCARDED) +
+		      !!(e->flags & CT_F_FIN_FAILED);
 		/* Written at __tcp_close's entry, before its FIN: at most one. */
 		if (e->flags & CT_F_NO_RETURN) {
 			fin = fin_before + 1;
@@ -228,7 +229,8 @@ bool bpf_check(void)
 		CHECK(exact ? c->fin == fin : c->fin <= fin,
 		      "close %llu (port %u): the kernel called tcp_send_fin %u times, closetrace says %u%s%s (%u before the close)",
 		      (unsigned long long)e->close_id, e->sport, c->fin, e->fins,
-		      (e->flags & CT_F_FIN_DISCARDED) ? " plus one discarded" : "",
+		      (e->flags & CT_F_FIN_DISCARDED) ? " plus one discarded" :
+		      (e->flags & CT_F_FIN_FAILED) ? " plus one not allocated" : "",
 		      exact ? "" : " at most", fin_before);
 	}
 	return ct_failures == before;

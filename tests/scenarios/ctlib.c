@@ -43,6 +43,61 @@ const char *ct_scenario(void)
 	return scen;
 }
 
+#define KNOB_MAX 8
+static struct {
+	const char *path;
+	char old[64];
+} knobs[KNOB_MAX];
+static size_t nknobs;
+
+static void knob_put(const char *path, const char *value)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(value, f) < 0 || fclose(f)) {
+		fprintf(stderr, "%s: cannot write %s\n", scen ? scen : "scenario", path);
+		exit(2);
+	}
+}
+
+static void knob_restore_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < nknobs; i++)
+		knob_put(knobs[i].path, knobs[i].old);
+}
+
+void knob_set(const char *path, const char *value)
+{
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < nknobs && strcmp(knobs[i].path, path); i++)
+		;
+	if (i == nknobs) {
+		f = fopen(path, "r");
+		if (i == KNOB_MAX || !f || !fgets(knobs[i].old, sizeof(knobs[i].old), f)) {
+			fprintf(stderr, "%s: cannot read %s\n", scen ? scen : "scenario", path);
+			exit(2);
+		}
+		fclose(f);
+		knobs[i].path = path;
+		if (!nknobs++)
+			atexit(knob_restore_all);
+	}
+	knob_put(path, value);
+}
+
+void knob_restore(const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < nknobs; i++)
+		if (!strcmp(knobs[i].path, path))
+			knob_put(path, knobs[i].old);
+}
+
 void ct_start(const char *name)
 {
 	scen = name;
@@ -900,11 +955,12 @@ static size_t proc_tcp_file(const char *path, int family, struct proc_tcp *out,
 	while (fgets(line, sizeof(line), f) && n < max) {
 		struct proc_tcp p = { .family = family };
 		unsigned int sp, dp, st, tr;
-		unsigned long when;
+		unsigned long when, txq;
 
-		if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x %x:%lx",
-			   src, &sp, dst, &dp, &st, &tr, &when) != 7)
+		if (sscanf(line, " %*d: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %lx:%*x %x:%lx",
+			   src, &sp, dst, &dp, &st, &txq, &tr, &when) != 8)
 			continue;
+		p.tx_queue = txq;
 		hex_addr(src, p.saddr, family == AF_INET6 ? 4 : 1);
 		hex_addr(dst, p.daddr, family == AF_INET6 ? 4 : 1);
 		p.sport = (int)sp;

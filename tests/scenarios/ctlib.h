@@ -71,6 +71,7 @@ struct proc_tcp {
 	int state;		/* enum ct_tcp_state (a timewait's substate) */
 	int timer;		/* 0 none, 1 retransmit, 2 keepalive, 3 timewait, 4 probe */
 	long when_ms;		/* time left on the timer */
+	unsigned long tx_queue;	/* full sockets: write_seq - snd_una (a queued FIN counts 1) */
 };
 /* All of them; returns how many (at most max). */
 size_t proc_tcp_read(struct proc_tcp *out, size_t max);
@@ -115,6 +116,15 @@ bool bpf_check(void);		/* called by ct_finish() */
 const char *bpf_skipped(void);
 /* The running scenario's name. */
 const char *ct_scenario(void);
+
+/*
+ * Write value to a kernel knob's file (a sysctl in /proc/sys, a debugfs
+ * setting). The value it had before the first call for that path is put
+ * back by knob_restore(), and at exit, whatever the scenario's end. Exits
+ * with status 2 on failure.
+ */
+void knob_set(const char *path, const char *value);
+void knob_restore(const char *path);
 
 /* A delta the scenario causes on purpose that no closetrace record can
  * explain (say why: it is printed on a mismatch). */

@@ -9,24 +9,6 @@
 
 #define MAX_ORPHANS "/proc/sys/net/ipv4/tcp_max_orphans"
 
-static char saved[32];
-
-static void set_max_orphans(const char *v)
-{
-	FILE *f = fopen(MAX_ORPHANS, "w");
-
-	if (!f || fputs(v, f) < 0 || fclose(f)) {
-		fprintf(stderr, "abort-memory: cannot write %s\n", MAX_ORPHANS);
-		exit(2);
-	}
-}
-
-static void restore(void)
-{
-	if (saved[0])
-		set_max_orphans(saved);
-}
-
 /* A connection whose client has more queued than the peer takes. */
 static void stuck(struct conn *k, int port)
 {
@@ -38,14 +20,7 @@ int main(void)
 {
 	struct conn a, b;
 	const struct ct_event *e, *r;
-	FILE *f = fopen(MAX_ORPHANS, "r");
 
-	if (!f || !fgets(saved, sizeof(saved), f)) {
-		fprintf(stderr, "abort-memory: cannot read %s\n", MAX_ORPHANS);
-		return 2;
-	}
-	fclose(f);
-	atexit(restore);
 	ct_start("abort-memory");
 	/* One orphan, so that the kernel's orphan count is not 0 ... */
 	stuck(&a, 20220);
@@ -53,9 +28,9 @@ int main(void)
 	/* ... and has been seen by its 100 ms cache (6.1+). */
 	msleep(300);
 	stuck(&b, 20221);
-	set_max_orphans("0");
+	knob_set(MAX_ORPHANS, "0");
 	conn_close_client(&b);
-	restore();
+	knob_restore(MAX_ORPHANS);
 	e = wait_close(b.sport);
 	REQUIRE(e, "no CLOSE record");
 	check_closer(e, b.fd, b.ino);

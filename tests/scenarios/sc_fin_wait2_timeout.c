@@ -16,49 +16,24 @@
 
 #define FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 
-static char saved[32];
-
-static void set_fin_timeout(const char *v)
-{
-	FILE *f = fopen(FIN_TIMEOUT, "w");
-
-	if (!f || fputs(v, f) < 0 || fclose(f)) {
-		fprintf(stderr, "fin-wait2-timeout: cannot write %s\n", FIN_TIMEOUT);
-		exit(2);
-	}
-}
-
-static void restore(void)
-{
-	if (saved[0])
-		set_fin_timeout(saved);
-}
-
 int main(void)
 {
-	FILE *f = fopen(FIN_TIMEOUT, "r");
 	struct proc_tcp pt[256];
 	const struct proc_tcp *o;
 	struct conn k;
 	const struct ct_event *e, *r;
 	size_t n;
 
-	if (!f || !fgets(saved, sizeof(saved), f)) {
-		fprintf(stderr, "fin-wait2-timeout: cannot read %s\n", FIN_TIMEOUT);
-		return 2;
-	}
-	fclose(f);
-	atexit(restore);
 	ct_start("fin-wait2-timeout");
 	/* 62 s: the orphan waits 2 s on its keepalive timer, as a full socket. */
-	set_fin_timeout("62");
+	knob_set(FIN_TIMEOUT, "62");
 	conn_open(&k, AF_INET, 20140, 0);
 	conn_close_client(&k);
 	CHECK(peer_outcome(k.s, 3000) == 0, "peer got no FIN");
 	e = wait_close(k.sport);
 	REQUIRE(e, "no CLOSE record");
 	/* Before the timer fires: 5 s is below TIME_WAIT's 60. */
-	set_fin_timeout("5");
+	knob_set(FIN_TIMEOUT, "5");
 	check_closer(e, k.fd, k.ino);
 	CHECK(e->action == CT_ACT_FIN && e->reason == CT_R_FIN && e->fins == 1 && e->rsts == 0,
 	      "CLOSE %s/%s fins %u rsts %u", ct_action_name(e->action), ct_reason_name(e->reason),

@@ -27,24 +27,6 @@
 #define LINGER_S 20
 #define FIN_TIMEOUT "/proc/sys/net/ipv4/tcp_fin_timeout"
 
-static char saved[32];
-
-static void set_fin_timeout(const char *v)
-{
-	FILE *f = fopen(FIN_TIMEOUT, "w");
-
-	if (!f || fputs(v, f) < 0 || fclose(f)) {
-		fprintf(stderr, "many-lingers: cannot write %s\n", FIN_TIMEOUT);
-		exit(2);
-	}
-}
-
-static void restore(void)
-{
-	if (saved[0])
-		set_fin_timeout(saved);
-}
-
 static struct closer {
 	int fd, sport, tid, rc;
 	unsigned long ino;
@@ -164,20 +146,13 @@ int main(void)
 	int done[N] = { 0 };
 	char buf[65536];
 
-	FILE *f = fopen(FIN_TIMEOUT, "r");
 	unsigned long long t0 = now_ns(), t1, t2, t3;
 
-	if (!f || !fgets(saved, sizeof(saved), f)) {
-		fprintf(stderr, "many-lingers: cannot read %s\n", FIN_TIMEOUT);
-		return 2;
-	}
-	fclose(f);
-	atexit(restore);
 	/*
 	 * The FIN_WAIT2 timewait sockets must outlive the peers' FINs, which
 	 * come after 200 drains (slow under KASAN): 40 s, not the suite's 5.
 	 */
-	set_fin_timeout("40");
+	knob_set(FIN_TIMEOUT, "40");
 	ct_start("many-lingers");
 	l = tcp_listener(AF_INET, PORT, N);
 	setsockopt(l, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));

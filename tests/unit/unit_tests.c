@@ -144,6 +144,11 @@ static void test_observe(void)
 	o.fin_queued = 1;
 	v = ct_observe(&s, &o);
 	T("obs fin queued", v.reason == CT_R_FIN_BEHIND_DATA);
+	o.fin_failed = 1;
+	v = ct_observe(&s, &o);
+	T("obs fin not allocated", v.action == CT_ACT_NONE && v.reason == CT_R_FIN_FAILED &&
+	  !strcmp(ct_reason_name(v.reason), "fin-failed"));
+	o.fin_failed = 0;
 	o.rsts = 1;
 	o.rst_reason = CT_R_ABORT_DATA;
 	v = ct_observe(&s, &o);
