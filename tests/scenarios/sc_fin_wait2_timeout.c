@@ -22,6 +22,7 @@ int main(void)
 	const struct proc_tcp *o;
 	struct conn k;
 	const struct ct_event *e, *r;
+	unsigned long long end;
 	size_t n;
 
 	ct_start("fin-wait2-timeout");
@@ -32,19 +33,28 @@ int main(void)
 	CHECK(peer_outcome(k.s, 3000) == 0, "peer got no FIN");
 	e = wait_close(k.sport);
 	REQUIRE(e, "no CLOSE record");
-	/* Before the timer fires: 5 s is below TIME_WAIT's 60. */
+	/*
+	 * The kernel's table: once the FIN's ACK is in (from softirq, maybe
+	 * after close returned), the orphan is a FIN_WAIT2 full socket on its
+	 * keepalive timer (2), not a timewait socket (3). Only then may the
+	 * sysctl go down, before the timer fires: 5 s is below TIME_WAIT's 60.
+	 */
+	end = now_ns() + 3000000000ull;
+	do {
+		n = proc_tcp_read(pt, sizeof(pt) / sizeof(pt[0]));
+		o = proc_tcp_of(pt, n, e);
+		if (o && o->state == CT_TCP_FIN_WAIT2)
+			break;
+		msleep(10);
+	} while (now_ns() < end);
+	REQUIRE(o && o->state == CT_TCP_FIN_WAIT2 && o->timer == 2,
+		"the orphan in /proc/net/tcp: %s timer %d", o ? ct_state_name(o->state) : "absent",
+		o ? o->timer : -1);
 	knob_set(FIN_TIMEOUT, "5");
 	check_closer(e, k.fd, k.ino);
 	CHECK(e->action == CT_ACT_FIN && e->reason == CT_R_FIN && e->fins == 1 && e->rsts == 0,
 	      "CLOSE %s/%s fins %u rsts %u", ct_action_name(e->action), ct_reason_name(e->reason),
 	      e->fins, e->rsts);
-	/* The kernel's table: the orphan is a FIN_WAIT2 full socket on its
-	 * keepalive timer (2), not a timewait socket (3). */
-	n = proc_tcp_read(pt, sizeof(pt) / sizeof(pt[0]));
-	o = proc_tcp_of(pt, n, e);
-	CHECK(o && o->state == CT_TCP_FIN_WAIT2 && o->timer == 2,
-	      "the orphan in /proc/net/tcp: %s timer %d", o ? ct_state_name(o->state) : "absent",
-	      o ? o->timer : -1);
 	CHECK(!ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0), "TIMEWAIT record for a full socket");
 	/* The RST when the timer fires, about 2 s after the close. */
 	CHECK(peer_reset_error(k.s, 5000) == EPIPE, "peer got no RST in CLOSE_WAIT");
