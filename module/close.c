@@ -528,6 +528,8 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 		ev->flags |= CT_F_FIN_DISCARDED;
 	if (ctx->obs.fins && ctx->obs.fin_failed)
 		ev->flags |= CT_F_FIN_FAILED;
+	if (ctx->obs.fin_on_sent)
+		ev->flags |= CT_F_FIN_RETRANSMIT;
 	if (ctx->obs.disconnect)
 		ev->flags |= CT_F_DISCONNECT;
 	if (ev->timeout_ms && !ctx->obs.disconnect &&
@@ -598,8 +600,16 @@ void ct_on_tcp_send_fin(struct sock *sk)
 		ctx->fin_check = true;
 		/* Under the socket lock: exact. FIN rides on the tail skb. */
 		ctx->ev.unsent = ct_unsent(sk);
-		if (tcp_write_queue_tail(sk))
+		if (tcp_write_queue_tail(sk)) {
 			ctx->obs.fin_queued = true;
+		} else if (tcp_under_memory_pressure(sk) && tcp_rtx_queue_tail(sk)) {
+			/*
+			 * Under TCP memory pressure it goes on the last sent
+			 * skb instead, and leaves with its retransmission.
+			 */
+			ctx->obs.fin_queued = true;
+			ctx->obs.fin_on_sent = true;
+		}
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }

@@ -125,7 +125,8 @@ enum ct_krst {
 #define CT_F_SNAP_LOCKED	(1u << 19) /* snapshot taken with the lock held */
 #define CT_F_NO_RETURN		(1u << 20) /* tcp_close's entry/return missed */
 #define CT_F_FIN_FAILED		(1u << 21) /* tcp_send_fin queued no FIN */
-#define CT_F_COUNT		22
+#define CT_F_FIN_RETRANSMIT	(1u << 22) /* FIN set on a sent skb: leaves with its retransmit */
+#define CT_F_COUNT		23
 
 /* TCP states, as the kernel numbers them (include/net/tcp_states.h). */
 enum ct_tcp_state {

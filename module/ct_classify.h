@@ -32,6 +32,7 @@ struct ct_observed {
 	bool fin_queued;	/* FIN set on an unsent segment */
 	bool fin_discarded;	/* a RST came while the FIN was still unsent */
 	bool fin_failed;	/* tcp_send_fin ran, but no FIN was queued */
+	bool fin_on_sent;	/* ... on the last sent skb (memory pressure) */
 	bool disconnect;	/* tcp_disconnect called */
 	__u8 krst;		/* enum ct_krst of the first RST */
 	__u8 rst_reason;	/* enum ct_reason of the first RST */

@@ -19,7 +19,7 @@ static const char *const flag_names[] = {
 	"linger-expired", "no-file", "incomplete", "in-close", "inet6",
 	"repair", "linger2-neg", "timewait", "not-observed", "deferred-put",
 	"reply", "after-end", "linger-interrupted", "fin-discarded",
-	"snap-locked", "no-return", "fin-failed",
+	"snap-locked", "no-return", "fin-failed", "fin-retransmit",
 	NULL
 };
 _Static_assert(sizeof(flag_names) == (CT_F_COUNT + 1) * sizeof(flag_names[0]),

@@ -16,6 +16,10 @@ echo 5 > /proc/sys/net/ipv4/tcp_fin_timeout
 # (2048 in a 512 MiB guest) the kernel drops orphans instead of keeping
 # them in TIME_WAIT or FIN_WAIT2, which later tests need to see.
 echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets
+# Branches of the close no scenario can provoke, and why: skipped, said.
+echo "SKIP rst-reply: no known path of 5.10-7.x answers a segment to a closing or orphaned socket with a RST other than abort-data's and TCP_LINGER2's (both provoked)"
+echo "SKIP check-net: a close during netns teardown (!check_net, no RST) needs a kernel socket: a user's socket holds its namespace"
+skip=$((skip + 2))
 result() {
 	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
