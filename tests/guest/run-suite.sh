@@ -19,7 +19,8 @@ echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 # Branches of the close no scenario can provoke, and why: skipped, said.
 echo "SKIP rst-reply: no known path of 5.10-7.x answers a segment to a closing or orphaned socket with a RST other than abort-data's and TCP_LINGER2's (both provoked)"
 echo "SKIP check-net: a close during netns teardown (!check_net, no RST) needs a kernel socket: a user's socket holds its namespace"
-skip=$((skip + 2))
+echo "SKIP unread-consumed: every kernel of the matrix has upstream 5f9238530970 (Debian 5.10.262, 6.1, 6.12.118; 7.x upstream): skbs read to the end but still queued no longer make __tcp_close send a RST (older kernels: the classifier trusts the RST)"
+skip=$((skip + 3))
 result() {
 	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 }
