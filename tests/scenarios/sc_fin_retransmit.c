@@ -49,8 +49,8 @@ static char chunk[65536];
 
 int main(void)
 {
-	int on = 1, off = 0, q = TCP_SEND_QUEUE, notsent = -1, outq = -1, big = 8 << 20;
-	struct conn k, p;
+	int on = 1, off = 0, q = TCP_SEND_QUEUE, notsent = -1, outq = -1, big = 16 << 20;
+	struct conn k, p, t;
 	char buf[LEN] = { 0 }, rd[2 * LEN];
 	const struct ct_event *e;
 	unsigned long long end;
@@ -61,26 +61,31 @@ int main(void)
 	conn_open(&k, AF_INET, PORT, 0);
 	/*
 	 * TCP's memory count moves in per-CPU batches of 1 MiB (6.0+,
-	 * net.core.mem_pcpu_rsv, no less): queue 16 MiB on another connection
-	 * (past wmem_max/rmem_max: the FORCE options), then lower tcp_mem;
-	 * the next charge (a new connection's send) finds TCP over tcp_mem[1].
+	 * net.core.mem_pcpu_rsv, no less): leave 4 MiB unread at another
+	 * connection's peer (its receive buffer forced past rmem_max, so the
+	 * window stays open and nothing more moves on it: no probe or ACK can
+	 * cross its close), then lower tcp_mem; the next charge (a new
+	 * connection's send) finds TCP over tcp_mem[1].
 	 */
 	conn_open(&p, AF_INET, PORT + 1, 0);
 	setsockopt(p.s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	setsockopt(p.c, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
-	fill_send_queue(p.c);
+	for (i = 0; i < (4u << 20) / sizeof(chunk); i++)
+		REQUIRE(write(p.c, chunk, sizeof(chunk)) == (ssize_t)sizeof(chunk), "filler write");
+	end = now_ns() + 10000000000ull;
+	do {
+		ioctl(p.c, SIOCOUTQ, &outq);
+		if (!outq)
+			break;
+		msleep(20);
+	} while (now_ns() < end);
+	REQUIRE(outq == 0, "the filler's 4 MiB not all acknowledged (%d left)", outq);
+	conn_open(&t, AF_INET, PORT + 2, 0);
 	knob_set(TCP_MEM, "1 1 1");
 	end = now_ns() + 3000000000ull;
 	while (tcp_pressure() != 1 && now_ns() < end) {
-		struct conn t;
-
 		/* More than the first skb, which is charged without a check. */
-		conn_open(&t, AF_INET, PORT + 2, 0);
 		send(t.c, chunk, sizeof(chunk), MSG_DONTWAIT);
 		msleep(10);
-		close(t.c);
-		close(t.s);
-		close(t.l);
 	}
 	if (tcp_pressure() != 1)
 		knob_restore(TCP_MEM);
@@ -131,15 +136,25 @@ int main(void)
 	close(k.s);
 	close(k.l);
 	/*
-	 * The filler: its client aborts (a RST, abort-linger0) before its
-	 * peer, which holds megabytes unread, closes already reset: so no
-	 * data reaches a socket that is gone, which would answer from none.
+	 * The charger: its peer reads all (past the hard limit its window was
+	 * shut, and a FIN held back by it would never leave if a RST came
+	 * first), then both close with FINs.
 	 */
-	{
-		struct linger zero = { .l_onoff = 1, .l_linger = 0 };
-
-		setsockopt(p.c, SOL_SOCKET, SO_LINGER, &zero, sizeof(zero));
+	end = now_ns() + 5000000000ull;
+	while (now_ns() < end) {
+		ioctl(t.c, SIOCOUTQ, &outq);
+		while (recv(t.s, chunk, sizeof(chunk), MSG_DONTWAIT) > 0)
+			;
+		if (!outq)
+			break;
+		msleep(20);
 	}
+	CHECK(outq == 0, "the charger's data not all acknowledged (%d left)", outq);
+	close(t.c);
+	CHECK(peer_outcome(t.s, 3000) == 0, "the charger's peer got no FIN");
+	close(t.s);
+	close(t.l);
+	/* The filler: a FIN, then its peer's close with 4 MiB unread, a RST. */
 	close(p.c);
 	msleep(100);
 	close(p.s);
