@@ -1,14 +1,95 @@
 #!/bin/sh
-# Runs in the guest: every scenario program and shell test, then the dmesg
-# scan. Prints PASS/FAIL/SKIP per test and ends with
-# "N passed, N failed, N skipped".
+# Runs in the guest: every scenario program and shell test, each one
+# attributed. For each test:
+#   - "START name" on the verdict channel ($CT_VERDICT, the guest's second
+#     serial port: a file on the host, apart from the console), so a panic
+#     (the guest boots with panic_on_warn=1 and oops=panic) or a timeout
+#     is pinned on the test that was running;
+#   - the test runs;
+#   - closetrace must be back in its default state (a test that left it
+#     otherwise fails, and the module is loaded again for the next one);
+#   - on a kernel with kmemleak, after a test that loads or unloads the
+#     module, nothing may have leaked;
+#   - the kernel log since the last test must show no report (WARN, BUG,
+#     Oops, KASAN, UBSAN, lockdep, kmemleak, hung task, an error of
+#     closetrace's own), and is cleared.
+# The verdicts are "PASS name", "FAIL name: why" and "SKIP name: why",
+# on the console and the verdict channel; the run ends with
+# "guest: N passed, N failed, N skipped" and "END N N N" on the channel.
+# CT_ONLY="name ..." runs only those tests (for a developer's quick look).
+. /tests/lib.sh
+trap - EXIT TERM INT
+set +e
+exec 3>"${CT_VERDICT:-/dev/null}"
 pass=0 fail=0 skip=0
+# chosen NAME: the test is to run (CT_ONLY)
+chosen() {
+	case " ${CT_ONLY:-$1} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+verdict() {	# PASS|FAIL|SKIP NAME [REASON]
+	line="$1 $2${3:+: $3}"
+	echo "$line"
+	echo "$line" >&3
+	case $1 in
+	PASS) pass=$((pass + 1)) ;;
+	FAIL) fail=$((fail + 1)) ;;
+	SKIP) skip=$((skip + 1)) ;;
+	esac
+}
+# What counts as a kernel report: the kernel's own report headers (lockdep's
+# begin "WARNING:" or "INFO: possible"), and an error (level 0-3) that
+# closetrace logged.
+report_re='WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KASAN|INFO: possible|lockdep is turned off|suspicious RCU usage|circular locking|suspected memory leak|INFO: task .* blocked|soft lockup|^<[0-3]>\[[ 0-9.]*\] closetrace: '
+# kernel_reports: the log since the last call (what a test's
+# dmesg_expected kept of it, then the rest, taken and cleared in one step);
+# prints the lines that are reports, fails if there are any.
+kernel_reports() {
+	{ cat /tmp/dmesg.kept 2>/dev/null; dmesg -c -r; } > /tmp/dmesg.last
+	rm -f /tmp/dmesg.kept
+	! grep -E "$report_re" /tmp/dmesg.last
+}
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# leaks: on a kernel with kmemleak, what it finds now (objects are
+# reported once older than 5 s, so it scans after a pause).
+leaks() {
+	[ -e $KMEMLEAK ] || return 0
+	sleep 6
+	echo scan > $KMEMLEAK
+	cat $KMEMLEAK > /tmp/kmemleak.last
+	[ ! -s /tmp/kmemleak.last ] || { cat /tmp/kmemleak.last; return 1; }
+}
+# after NAME RC OUT FILE: the checks every test gets after it ran; FILE is
+# the program, grepped for insmod/rmmod to know whether it (re)loads the
+# module. Prints the verdict.
+after() {
+	name=$1 rc=$2 why=$3
+	if ! ct_restore; then
+		[ $rc != 0 ] || why="left closetrace in a non-default state"
+		rc=1
+	fi
+	if grep -aqE 'insmod|rmmod' "$4" && ! leaks; then
+		why="${why:+$why; }kmemleak found leaks"; rc=1
+	fi
+	if ! kernel_reports; then
+		why="${why:+$why; }the kernel logged a report during it"; rc=1
+	fi
+	if [ $rc = 0 ]; then verdict PASS "$name"; else verdict FAIL "$name" "$why"; fi
+}
+
+# A WARN's own line (level 4) on the console too, before panic_on_warn's
+# panic: the console shows only levels 0-3 (vm-run boots "quiet").
+dmesg -n 5
+# The boot itself: its log must be clean too.
+echo "START boot" >&3
+[ ! -e $KMEMLEAK ] || echo clear > $KMEMLEAK
+if kernel_reports; then verdict PASS boot; else verdict FAIL boot "the kernel logged a report while booting"; fi
+ct_state > $CT_DEFAULT_STATE
+
 # The scenarios' BPF oracle needs the kernel's BTF (CO-RE); a kernel
 # without it runs them with the other oracles, and says so here, once.
-if [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "SKIP bpf-oracle: the kernel has no BTF (/sys/kernel/btf/vmlinux); every scenario runs without it"
-	skip=$((skip + 1))
-fi
+[ -r /sys/kernel/btf/vmlinux ] ||
+	verdict SKIP bpf-oracle "the kernel has no BTF (/sys/kernel/btf/vmlinux); every scenario runs without it"
 # Bounds the kernel's FIN_WAIT2 "bad case" (see wait_end in ctlib.c): an
 # orphan left on its keepalive timer ends within 5 s, not 60.
 echo 5 > /proc/sys/net/ipv4/tcp_fin_timeout
@@ -17,59 +98,53 @@ echo 5 > /proc/sys/net/ipv4/tcp_fin_timeout
 # them in TIME_WAIT or FIN_WAIT2, which later tests need to see.
 echo 262144 > /proc/sys/net/ipv4/tcp_max_tw_buckets
 # Branches of the close no scenario can provoke, and why: skipped, said.
-echo "SKIP rst-reply: no known path of 5.10-7.x answers a segment to a closing or orphaned socket with a RST other than abort-data's and TCP_LINGER2's (both provoked)"
-echo "SKIP check-net: a close during netns teardown (!check_net, no RST) needs a kernel socket: a user's socket holds its namespace"
-echo "SKIP unread-consumed: every kernel of the matrix has upstream 5f9238530970 (Debian 5.10.262, 6.1, 6.12.118; 7.x upstream): skbs read to the end but still queued no longer make __tcp_close send a RST (older kernels: the classifier trusts the RST)"
-skip=$((skip + 3))
-result() {
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-}
+verdict SKIP rst-reply "no known path of 5.10-7.x answers a segment to a closing or orphaned socket with a RST other than abort-data's and TCP_LINGER2's (both provoked)"
+verdict SKIP check-net "a close during netns teardown (!check_net, no RST) needs a kernel socket: a user's socket holds its namespace"
+verdict SKIP unread-consumed "every kernel of the matrix has upstream 5f9238530970 (Debian 5.10.262, 6.1, 6.12.118; 7.x upstream): skbs read to the end but still queued no longer make __tcp_close send a RST (older kernels: the classifier trusts the RST)"
+
 for t in /tests/sc_*; do
 	[ -x "$t" ] || continue
+	name=${t##*/}
+	chosen "$name" || continue
+	echo "START $name" >&3
 	# 120 s: many-lingers takes about 50 s on the debug kernel.
 	out=$(timeout 120 "$t" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
+	why=
 	case "$out" in
-	*"FAIL "*) rc=1 ;;
+	*"FAIL "*) rc=1; why="the scenario failed" ;;
 	# A scenario this kernel cannot run says so and why: not a pass.
-	"SKIP "*) skip=$((skip + 1)); continue ;;
-	*"PASS "*) [ $rc = 0 ] || { echo "FAIL $(basename "$t") (exit $rc)"; rc=1; } ;;
-	*) echo "FAIL $(basename "$t") (exit $rc, no verdict)"; rc=1 ;;
+	"SKIP "*)
+		line=$(echo "$out" | head -n 1)
+		verdict SKIP "$name" "${line#SKIP }"
+		kernel_reports || verdict FAIL "$name" "the kernel logged a report during it"
+		continue ;;
+	*"PASS "*) [ $rc = 0 ] || why="exit $rc after its PASS" ;;
+	*) why="exit $rc, no verdict"; rc=1 ;;
 	esac
-	result $rc
+	after "$name" $rc "$why" "$t"
 done
 for t in /tests/t_*.sh; do
 	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	chosen "$name" || continue
+	echo "START $name" >&3
 	out=$(timeout "${CT_T_TIMEOUT:-300}" sh "$t" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
-	if [ $rc = 0 ]; then echo "PASS $(basename "$t" .sh)"; else echo "FAIL $(basename "$t" .sh) (exit $rc)"; fi
-	result $rc
-done
-# On a kernel with kmemleak (the debug kernel): nothing leaked. Objects are
-# reported once older than 5 s, so scan after a pause.
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	echo scan > /sys/kernel/debug/kmemleak
-	if [ -s /sys/kernel/debug/kmemleak ]; then
-		cat /sys/kernel/debug/kmemleak
-		echo "FAIL kmemleak"
-		fail=$((fail + 1))
-	else
-		echo "PASS kmemleak"
-		pass=$((pass + 1))
+	# exit 77: the test cannot run on this kernel; its first line says why.
+	if [ $rc = 77 ]; then
+		line=$(echo "$out" | head -n 1)
+		verdict SKIP "$name" "${line#SKIP }"
+		kernel_reports || verdict FAIL "$name" "the kernel logged a report during it"
+		continue
 	fi
-fi
-# Any kernel complaint fails the run.
-if dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KASAN|lockdep|possible recursive|circular locking|suspected memory leak|INFO: task .* blocked' >/tmp/dmesg.bad; then
-	echo "kernel log shows problems:"
-	cat /tmp/dmesg.bad
-	echo "FAIL dmesg-clean"
-	fail=$((fail + 1))
-else
-	echo "PASS dmesg-clean"
-	pass=$((pass + 1))
-fi
+	why=
+	[ $rc = 0 ] || why="exit $rc"
+	after "$name" $rc "$why" "$t"
+done
 echo "guest: $pass passed, $fail failed, $skip skipped"
+echo "END $pass $fail $skip" >&3
+exec 3>&-
 [ $fail = 0 ]

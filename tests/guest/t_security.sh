@@ -6,10 +6,7 @@
 #     trace file, the reader in each format, and the kernel log.
 # (Uninitialised bytes in records are checked by stress_closes on every
 # record it reads.)
-set -u
-fail=0
-bad() { echo "$*"; fail=1; }
-D=/sys/kernel/debug/closetrace
+. /tests/lib.sh
 files="/proc/closetrace/stats /proc/closetrace/probes $D/events $D/trace $D/control"
 for f in $files; do
 	[ -e "$f" ] || { bad "$f missing"; continue; }
@@ -18,8 +15,8 @@ for f in $files; do
 	"400 root"|"600 root"|"200 root") ;;
 	*) bad "$f: mode/owner $mode, want root-only" ;;
 	esac
-	su nobody -s /bin/sh -c "cat $f" >/dev/null 2>&1 && bad "nobody could read $f"
-	su nobody -s /bin/sh -c "echo disable > $f" 2>/dev/null && bad "nobody could write $f"
+	! su nobody -s /bin/sh -c "cat $f" >/dev/null 2>&1 || bad "nobody could read $f"
+	! su nobody -s /bin/sh -c "echo disable > $f" 2>/dev/null || bad "nobody could write $f"
 done
 for d in /proc/closetrace $D; do
 	m=$(stat -c '%a' "$d")
@@ -31,7 +28,7 @@ if su nobody -s /bin/sh -c "unshare -U -r -n true" 2>/dev/null; then
 		su nobody -s /bin/sh -c "unshare -U -r -n sh -c 'cat $f'" >/dev/null 2>&1 &&
 			bad "root of a user namespace could read $f"
 	done
-	su nobody -s /bin/sh -c "unshare -U -r -n sh -c 'echo pid=1 > $D/control'" 2>/dev/null &&
+	! su nobody -s /bin/sh -c "unshare -U -r -n sh -c 'echo pid=1 > $D/control'" 2>/dev/null ||
 		bad "root of a user namespace could set a filter"
 	grep -q '^filter_pid 0$' /proc/closetrace/stats || bad "filter changed from a user namespace"
 	echo "security: refused from a user+net namespace too"
@@ -42,21 +39,23 @@ fi
 # kernel addresses: 16 hex digits starting ff (any case, with or without 0x),
 # or a pointer printed in decimal (18446... , 20 digits)
 addr_re='(^|[^0-9a-fA-F])[fF][fF][0-9a-fA-F]{14}([^0-9a-fA-F]|$)|1844[0-9]{16}'
+# (loaded again: its kernel log lines are this test's to check; the suite
+# clears the log after each test)
+ct_reload_default
 /tests/helper_conn 20440 5
-/tests/sc_linger0 >/dev/null 2>&1
-closetrace --drain > /tmp/out.text 2>&1
+/tests/sc_linger0 >/dev/null 2>&1 || bad "sc_linger0 failed"
+closetrace --drain > /tmp/out.text 2>&1 || bad "reader (table) failed"
 /tests/helper_conn 20441 5
-closetrace --drain --json > /tmp/out.json 2>&1
+closetrace --drain --json > /tmp/out.json 2>&1 || bad "reader --json failed"
 /tests/helper_conn 20442 5
-closetrace --drain --csv > /tmp/out.csv 2>&1
+closetrace --drain --csv > /tmp/out.csv 2>&1 || bad "reader --csv failed"
 /tests/helper_conn 20443 5
-timeout 2 cat $D/trace > /tmp/out.trace 2>&1
+# (the trace file blocks for more: cut after 2 s)
+timeout 2 cat $D/trace > /tmp/out.trace 2>&1 || true
 cat /proc/closetrace/stats /proc/closetrace/probes > /tmp/out.proc
-# closetrace's own kernel log lines (not the kernel's parameter parser
-# quoting t_modparams' deliberately bad values back)
-dmesg | grep 'closetrace: ' | grep -v 'invalid for parameter' > /tmp/out.dmesg
+dmesg | grep 'closetrace: ' > /tmp/out.dmesg || true
 for f in text json csv trace proc dmesg; do
-	[ -s /tmp/out.$f ] || [ $f = dmesg ] || bad "no $f output to check"
+	[ -s /tmp/out.$f ] || bad "no $f output to check"
 	if grep -En "$addr_re" /tmp/out.$f > /tmp/addr.hits; then
 		bad "a kernel address in the $f output:"; head -3 /tmp/addr.hits
 	fi
@@ -64,4 +63,4 @@ done
 grep -q '"dport":20441' /tmp/out.json || bad "the json output has no record to check"
 grep -q 20443 /tmp/out.trace || bad "the trace output has no record to check"
 echo "security: $(cat /tmp/out.* | wc -l) output lines free of kernel addresses"
-exit $fail
+ct_done

@@ -4,11 +4,10 @@
 #  1. default ring, reader keeping up: nothing lost, per-CPU written = read,
 #     CLOSE records by kind = closes made by kind.
 #  2. a 4 KiB ring: loss happens and is counted exactly, per CPU.
-set -u
-fail=0
+. /tests/lib.sh
 n=${CT_STRESS_CLOSES:-20000}
-/tests/stress_closes -n "$n" -t 4 || fail=1
-rmmod closetrace && insmod /closetrace.ko buf_kb=4 || { echo "reload with buf_kb=4 failed"; exit 1; }
-/tests/stress_closes -n $((n / 10)) -t 4 -l || fail=1
-rmmod closetrace && insmod /closetrace.ko || { echo "restore failed"; exit 1; }
-exit $fail
+/tests/stress_closes -n "$n" -t 4 || bad "stress_closes failed"
+ct_reload buf_kb=4
+/tests/stress_closes -n $((n / 10)) -t 4 -l || bad "stress_closes with a 4 KiB ring failed"
+ct_reload_default
+ct_done

@@ -15,15 +15,8 @@
 # After each part the module is loaded again and must record a close. An
 # oops, a warning or a hung task fails run-suite's dmesg check; on the debug
 # kernel a leak fails its kmemleak scan.
-set -u
-fail=0
+. /tests/lib.sh
 cycles=${CT_UNLOAD_CYCLES:-30}
-bad() { echo "$*"; fail=1; }
-waitfile() {	# FILE: up to 10 s
-	i=0
-	while [ ! -e "$1" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$1" ]
-}
 # TCP sockets whose remote port is 20430 in state $1 (hex, /proc/net/tcp)
 orphans_in() {
 	awk -v p=":$(printf '%04X' 20430)" -v st="$1" \
@@ -31,7 +24,7 @@ orphans_in() {
 }
 works() {	# PORT: the loaded module records a close on PORT
 	/tests/helper_conn "$1"
-	closetrace --drain --json > /tmp/works.json 2>/dev/null
+	closetrace --drain --json > /tmp/works.json 2>/dev/null || bad "$2: the reader failed"
 	grep -q "\"type\":\"CLOSE\".*\"dport\":$1" /tmp/works.json ||
 		bad "$2: no CLOSE record for port $1 after reloading"
 }
@@ -52,22 +45,22 @@ kill -0 $reader 2>/dev/null || bad "reader died on the refused rmmod"
 sleep 1
 grep -q '"dport":20410' /tmp/unload.json || bad "reader got no record after the refused rmmod"
 kill $reader
-wait $reader
+wait $reader || true	# (killed)
 rmmod closetrace || bad "rmmod failed after the reader exited"
-insmod /closetrace.ko || { echo "reload failed"; exit 1; }
+insmod /closetrace.ko || { bad "reload failed"; ct_done; }
 echo "unload: rmmod refused while the reader polled, then succeeded"
 
 # 2. a close waiting out SO_LINGER
 rm -f /tmp/linger.ready
 /tests/helper_unload linger 20420 4 > /tmp/linger.out &
 lpid=$!
-waitfile /tmp/linger.ready || bad "linger helper never got ready"
+wait_until 10 test -e /tmp/linger.ready || bad "linger helper never got ready"
 sleep 1
-grep -q linger-close-done /tmp/linger.out && bad "close returned before the linger time: no linger wait to test"
+! grep -q linger-close-done /tmp/linger.out || bad "close returned before the linger time: no linger wait to test"
 rmmod closetrace || bad "rmmod failed during a linger wait"
 wait $lpid || bad "linger helper failed"
 grep -q linger-close-done /tmp/linger.out || bad "the lingering close never returned"
-insmod /closetrace.ko || { echo "reload failed"; exit 1; }
+insmod /closetrace.ko || { bad "reload failed"; ct_done; }
 works 20421 "after a linger wait"
 echo "unload: rmmod during a linger wait"
 
@@ -75,7 +68,7 @@ echo "unload: rmmod during a linger wait"
 rm -f /tmp/orphans.ready /tmp/orphans.go
 /tests/helper_unload orphans 20430 20 > /tmp/orphans.out &
 opid=$!
-waitfile /tmp/orphans.ready || bad "orphans helper never got ready"
+wait_until 10 test -e /tmp/orphans.ready || bad "orphans helper never got ready"
 sleep 0.5
 fw2=$(orphans_in 05)
 [ "$fw2" -ge 20 ] || bad "expected 20 orphans in FIN_WAIT2, /proc/net/tcp has $fw2 ($(grep TCP: /proc/net/sockstat), tcp_max_tw_buckets $(cat /proc/sys/net/ipv4/tcp_max_tw_buckets))"
@@ -85,7 +78,7 @@ wait $opid || bad "orphans helper failed"
 sleep 0.5
 tw=$(orphans_in 06)
 [ "$tw" -ge 20 ] || bad "expected 20 orphans in TIME_WAIT after the peers closed, found $tw"
-insmod /closetrace.ko || { echo "reload failed"; exit 1; }
+insmod /closetrace.ko || { bad "reload failed"; ct_done; }
 works 20431 "after orphans"
 echo "unload: rmmod with $fw2 orphans in FIN_WAIT2, $tw then in TIME_WAIT"
 
@@ -104,11 +97,11 @@ while [ $i -lt "$cycles" ]; do
 	i=$((i + 1))
 done
 touch /tmp/unload.stop
-wait $l1 $l2
+wait $l1 $l2 || true	# (the loops' last connection may meet an unload)
 sleep 1
 free1=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
 [ $((free0 - free1)) -le 40960 ] || bad "MemFree fell by $((free0 - free1)) KiB over $i cycles"
-insmod /closetrace.ko || { echo "final reload failed"; exit 1; }
+insmod /closetrace.ko || { bad "final reload failed"; ct_done; }
 works 20413 "after the cycles"
 echo "unload: $i load/unload cycles under load on both CPUs, MemFree change $((free1 - free0)) KiB"
-exit $fail
+ct_done
