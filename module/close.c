@@ -199,7 +199,7 @@ void ct_on_fd_close(unsigned int fd)
 		goto out;
 	ctx->ev.fd = fd;
 	ctx->phase = CT_PH_PENDING;
-	ct_put(ctx, file);
+	ct_track_insert(ctx, file);
 out:
 	spin_unlock(&files->file_lock);
 }
@@ -239,7 +239,7 @@ static void ct_count_release(const struct sock *sk)
 void ct_on_sock_release(struct socket *sock, struct file *file)
 {
 	struct sock *sk = sock->sk;
-	struct ct_ctx *ctx = file ? ct_take(file) : NULL;
+	struct ct_ctx *ctx = file ? ct_track_remove(file) : NULL;
 
 	if (!sk) {
 		if (ctx)
@@ -274,7 +274,7 @@ void ct_on_sock_release(struct socket *sock, struct file *file)
 	}
 	ctx->phase = CT_PH_RELEASING;
 	ctx->state_cur = READ_ONCE(sk->sk_state);
-	ct_put(ctx, sk);
+	ct_track_insert(ctx, sk);
 }
 
 /* Find the context of sk, or start one for a socket released by the kernel. */
@@ -298,7 +298,7 @@ static struct ct_ctx *ct_get_locked(struct ct_bucket *b, struct sock *sk,
 		ctx->ev.flags |= CT_F_NO_FILE;
 	ctx->phase = CT_PH_RELEASING;
 	ctx->state_cur = READ_ONCE(sk->sk_state);
-	ct_put(ctx, sk);
+	ct_track_insert(ctx, sk);
 	spin_lock_irqsave(&b->lock, *flags);
 	ctx = ct_find_locked(b, sk);
 	if (!ctx)

@@ -101,7 +101,8 @@ struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key)
 	return NULL;
 }
 
-void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx, const void *key)
+static void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx,
+			     const void *key)
 {
 	ctx->key = key;
 	hlist_add_head(&ctx->node, &b->head);
@@ -112,7 +113,7 @@ void ct_remove_locked(struct ct_ctx *ctx)
 	hlist_del_init(&ctx->node);
 }
 
-struct ct_ctx *ct_take(const void *key)
+struct ct_ctx *ct_track_remove(const void *key)
 {
 	struct ct_bucket *b = ct_bucket_of(key);
 	struct ct_ctx *ctx;
@@ -128,7 +129,7 @@ struct ct_ctx *ct_take(const void *key)
 	return ctx;
 }
 
-void ct_put(struct ct_ctx *ctx, const void *key)
+void ct_track_insert(struct ct_ctx *ctx, const void *key)
 {
 	struct ct_bucket *b = ct_bucket_of(key);
 	struct ct_ctx *old;

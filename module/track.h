@@ -65,13 +65,12 @@ static inline const void *ct_retired_key(u64 close_id)
 {
 	return (const void *)(uintptr_t)(close_id << 1 | 1);
 }
-void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx, const void *key);
 void ct_remove_locked(struct ct_ctx *ctx);
 
 /* Remove and return the context filed under key, or NULL. */
-struct ct_ctx *ct_take(const void *key);
+struct ct_ctx *ct_track_remove(const void *key);
 /* File ctx under key; an older context under the same key is freed. */
-void ct_put(struct ct_ctx *ctx, const void *key);
+void ct_track_insert(struct ct_ctx *ctx, const void *key);
 
 unsigned int ct_track_count(void);
 
