@@ -277,9 +277,13 @@ void ct_on_sock_release(struct socket *sock, struct file *file)
 	ct_track_insert(ctx, sk);
 }
 
-/* Find the context of sk, or start one for a socket released by the kernel. */
-static struct ct_ctx *ct_get_locked(struct ct_bucket *b, struct sock *sk,
-				    unsigned long *flags)
+/*
+ * Find the context of sk, or start one for a socket released by the kernel.
+ * Returns with b's lock held when it returns a context.
+ */
+static struct ct_ctx *ct_lookup_or_new(struct ct_bucket *b, struct sock *sk,
+				       unsigned long *flags)
+	__acquires(&b->lock)
 {
 	struct ct_ctx *ctx;
 
@@ -316,7 +320,7 @@ void ct_on_inet_release(struct socket *sock, bool inet6)
 	if (!sk || !ct_is_tcp(sk))
 		return;
 	b = ct_bucket_of(sk);
-	ctx = ct_get_locked(b, sk, &flags);
+	ctx = ct_lookup_or_new(b, sk, &flags);
 	if (!ctx)
 		return;
 	if (inet6) {
@@ -334,7 +338,8 @@ void ct_on_inet_release(struct socket *sock, bool inet6)
 /* ---- tcp_close: the decision */
 
 static struct ct_ctx *ct_lookup(const struct sock *sk, struct ct_bucket **bp,
-				unsigned long *flags);
+				unsigned long *flags)
+	__acquires(&(*bp)->lock);
 
 /* What tcp_close decides on, and what it predicts (ctx locked). */
 static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
@@ -399,7 +404,7 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 
 	if (!ct_is_tcp(sk))
 		return false;
-	ctx = ct_get_locked(b, sk, &flags);
+	ctx = ct_lookup_or_new(b, sk, &flags);
 	if (!ctx)
 		return false;
 	ctx->phase = CT_PH_IN_CLOSE;
@@ -440,11 +445,12 @@ static void ct_close_no_return(struct ct_ctx *ctx, const struct sock *sk,
 }
 
 /*
- * __tcp_close() runs with the socket lock held (lock_sock): softirq only
- * queues to the backlog and the timers wait, so state and queues stand
- * still for the snapshot. tcp_close's own entry comes before lock_sock().
+ * __tcp_close()'s entry. It runs with the socket lock held (lock_sock):
+ * softirq only queues to the backlog and the timers wait, so state and
+ * queues stand still for the snapshot. tcp_close's own entry comes before
+ * lock_sock().
  */
-void ct_on_tcp_close_locked(struct sock *sk, long timeout)
+void ct_on___tcp_close(struct sock *sk, long timeout)
 {
 	struct ct_bucket *b;
 	struct ct_ctx *ctx;
@@ -565,9 +571,10 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 
 /* ---- outcomes, seen inside the close or later in the orphan */
 
-/* Look sk up; returns with the bucket locked when found. */
+/* Look sk up; returns with the bucket (*bp) locked when found. */
 static struct ct_ctx *ct_lookup(const struct sock *sk, struct ct_bucket **bp,
 				unsigned long *flags)
+	__acquires(&(*bp)->lock)
 {
 	struct ct_bucket *b;
 	struct ct_ctx *ctx;

@@ -22,7 +22,8 @@ void ct_on_tcp_send_fin(struct sock *sk);
 void ct_on_tcp_disconnect(struct sock *sk);
 /* State changes; also the hand-over to a timewait socket. */
 void ct_on_state(const struct sock *sk, int oldstate, int newstate);
-void ct_on_tcp_close_locked(struct sock *sk, long timeout);
+/* __tcp_close()'s entry, with the socket lock held: the snapshot again. */
+void ct_on___tcp_close(struct sock *sk, long timeout);
 void ct_on_reset(const struct sock *sk, bool reply, u8 krst);
 void ct_on_rcv_reset(const struct sock *sk);
 /* Set once the hooks are in: is tcp:tcp_receive_reset seen (role tcp_reset)? */

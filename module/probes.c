@@ -57,7 +57,7 @@ enum ct_role {
 	CT_ROLE_INET_RELEASE,
 	CT_ROLE_INET6_RELEASE,
 	CT_ROLE_TCP_CLOSE,
-	CT_ROLE_TCP_CLOSE_LOCKED,
+	CT_ROLE___TCP_CLOSE,
 	CT_ROLE_SEND_FIN,
 	CT_ROLE_DISCONNECT,
 	CT_ROLE_STATE,
@@ -112,7 +112,7 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs);
-static int ct_kp_tcp_close_locked(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp___tcp_close(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
 
@@ -129,7 +129,7 @@ static const struct ct_cand c_inet6_release[] = {
 	{ CT_KPROBE, "inet6_release" }, { } };
 static const struct ct_cand c_tcp_close[] = {
 	{ CT_KRETPROBE, "tcp_close" }, { } };
-static const struct ct_cand c_tcp_close_locked[] = {
+static const struct ct_cand c___tcp_close[] = {
 	{ CT_KPROBE, "__tcp_close" }, { } };
 static const struct ct_cand c_send_fin[] = {
 	{ CT_KPROBE, "tcp_send_fin" }, { } };
@@ -157,8 +157,8 @@ static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, false, c_inet6_release,
 		.kp.pre_handler = ct_kp_inet6_release },
 	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, false, c_tcp_close },
-	[CT_ROLE_TCP_CLOSE_LOCKED] = { "close_locked", false, false,
-		c_tcp_close_locked, .kp.pre_handler = ct_kp_tcp_close_locked },
+	[CT_ROLE___TCP_CLOSE] = { "close_locked", false, false,
+		c___tcp_close, .kp.pre_handler = ct_kp___tcp_close },
 	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, false, c_send_fin,
 		.kp.pre_handler = ct_kp_send_fin },
 	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, false, c_disconnect,
@@ -209,11 +209,11 @@ static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static int ct_kp_tcp_close_locked(struct kprobe *p, struct pt_regs *regs)
+static int ct_kp___tcp_close(struct kprobe *p, struct pt_regs *regs)
 {
-	if (ct_hit(CT_ROLE_TCP_CLOSE_LOCKED))
+	if (ct_hit(CT_ROLE___TCP_CLOSE))
 		return 0;
-	ct_on_tcp_close_locked((struct sock *)ct_arg(regs, 0), (long)ct_arg(regs, 1));
+	ct_on___tcp_close((struct sock *)ct_arg(regs, 0), (long)ct_arg(regs, 1));
 	return 0;
 }
 

@@ -92,6 +92,7 @@ bool ct_bucket_maybe(const void *key)
 }
 
 struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key)
+	__must_hold(&b->lock)
 {
 	struct ct_ctx *ctx;
 
@@ -103,6 +104,7 @@ struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key)
 
 static void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx,
 			     const void *key)
+	__must_hold(&b->lock)
 {
 	ctx->key = key;
 	hlist_add_head(&ctx->node, &b->head);

@@ -52,7 +52,7 @@ void ct_ctx_free(struct ct_ctx *ctx);
 struct ct_bucket *ct_bucket_of(const void *key);
 /* Quick unlocked check used on hot paths before taking the lock. */
 bool ct_bucket_maybe(const void *key);
-/* With the bucket locked: */
+/* The suffix _locked: the caller holds the bucket's lock. */
 struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key);
 /*
  * The key of a context whose socket was destroyed inside tcp_close: the
@@ -65,6 +65,7 @@ static inline const void *ct_retired_key(u64 close_id)
 {
 	return (const void *)(uintptr_t)(close_id << 1 | 1);
 }
+/* Unfile ctx; the caller holds the lock of the bucket ctx is filed in. */
 void ct_remove_locked(struct ct_ctx *ctx);
 
 /* Remove and return the context filed under key, or NULL. */
