@@ -117,57 +117,116 @@ static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
 
 static const struct ct_cand c_fd_close[] = {
-	{ CT_KPROBE, CT_FD_CLOSE_SYMBOL }, { } };
+	{ .kind = CT_KPROBE, .name = CT_FD_CLOSE_SYMBOL },
+	{ }
+};
 static const struct ct_cand c_final_put[] = {
-	{ CT_KPROBE, CT_FINAL_PUT_SYMBOL }, { } };
+	{ .kind = CT_KPROBE, .name = CT_FINAL_PUT_SYMBOL },
+	{ }
+};
 static const struct ct_cand c_sock_release[] = {
-	{ CT_KPROBE, "sock_close", CT_V_SOCK_CLOSE },
-	{ CT_KPROBE, "__sock_release", CT_V_SOCK_RELEASE }, { } };
+	{ .kind = CT_KPROBE, .name = "sock_close", .variant = CT_V_SOCK_CLOSE },
+	{ .kind = CT_KPROBE, .name = "__sock_release",
+	  .variant = CT_V_SOCK_RELEASE },
+	{ }
+};
 static const struct ct_cand c_inet_release[] = {
-	{ CT_KPROBE, "inet_release" }, { } };
+	{ .kind = CT_KPROBE, .name = "inet_release" },
+	{ }
+};
 static const struct ct_cand c_inet6_release[] = {
-	{ CT_KPROBE, "inet6_release" }, { } };
+	{ .kind = CT_KPROBE, .name = "inet6_release" },
+	{ }
+};
 static const struct ct_cand c_tcp_close[] = {
-	{ CT_KRETPROBE, "tcp_close" }, { } };
+	{ .kind = CT_KRETPROBE, .name = "tcp_close" },
+	{ }
+};
 static const struct ct_cand c___tcp_close[] = {
-	{ CT_KPROBE, "__tcp_close" }, { } };
+	{ .kind = CT_KPROBE, .name = "__tcp_close" },
+	{ }
+};
 static const struct ct_cand c_send_fin[] = {
-	{ CT_KPROBE, "tcp_send_fin" }, { } };
+	{ .kind = CT_KPROBE, .name = "tcp_send_fin" },
+	{ }
+};
 static const struct ct_cand c_disconnect[] = {
-	{ CT_KPROBE, "tcp_disconnect" }, { } };
+	{ .kind = CT_KPROBE, .name = "tcp_disconnect" },
+	{ }
+};
 static const struct ct_cand c_state[] = {
-	{ CT_TRACEPOINT, "inet_sock_set_state" }, { } };
+	{ .kind = CT_TRACEPOINT, .name = "inet_sock_set_state" },
+	{ }
+};
 static const struct ct_cand c_reset[] = {
-	{ CT_TRACEPOINT, "tcp_send_reset" }, { } };
+	{ .kind = CT_TRACEPOINT, .name = "tcp_send_reset" },
+	{ }
+};
 static const struct ct_cand c_rcv_reset[] = {
-	{ CT_TRACEPOINT, "tcp_receive_reset" }, { } };
+	{ .kind = CT_TRACEPOINT, .name = "tcp_receive_reset" },
+	{ }
+};
 static const struct ct_cand c_destroy[] = {
-	{ CT_TRACEPOINT, "tcp_destroy_sock" },
-	{ CT_KPROBE, "inet_csk_destroy_sock" }, { } };
+	{ .kind = CT_TRACEPOINT, .name = "tcp_destroy_sock" },
+	{ .kind = CT_KPROBE, .name = "inet_csk_destroy_sock" },
+	{ }
+};
 
+/* The tcp_close role's kretprobe handlers are set in ct_attach(). */
 static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
-	[CT_ROLE_FD_CLOSE] = { "fd_close", false, true, c_fd_close,
-		.kp.pre_handler = ct_kp_fd_close },
-	[CT_ROLE_FINAL_PUT] = { "final_put", false, true, c_final_put,
-		.kp.pre_handler = ct_kp_final_put },
-	[CT_ROLE_SOCK_RELEASE] = { "sock_release", true, false, c_sock_release,
-		.kp.pre_handler = ct_kp_sock_release },
-	[CT_ROLE_INET_RELEASE] = { "inet_release", true, false, c_inet_release,
-		.kp.pre_handler = ct_kp_inet_release },
-	[CT_ROLE_INET6_RELEASE] = { "inet6_release", false, false, c_inet6_release,
-		.kp.pre_handler = ct_kp_inet6_release },
-	[CT_ROLE_TCP_CLOSE] = { "tcp_close", true, false, c_tcp_close },
-	[CT_ROLE___TCP_CLOSE] = { "close_locked", false, false,
-		c___tcp_close, .kp.pre_handler = ct_kp___tcp_close },
-	[CT_ROLE_SEND_FIN] = { "tcp_send_fin", true, false, c_send_fin,
-		.kp.pre_handler = ct_kp_send_fin },
-	[CT_ROLE_DISCONNECT] = { "tcp_disconnect", true, false, c_disconnect,
-		.kp.pre_handler = ct_kp_disconnect },
-	[CT_ROLE_STATE] = { "state_change", true, false, c_state },
-	[CT_ROLE_RESET] = { "reset_sent", true, false, c_reset },
-	[CT_ROLE_RCV_RESET] = { "tcp_reset", false, false, c_rcv_reset },
-	[CT_ROLE_DESTROY] = { "destroy", true, false, c_destroy,
-		.kp.pre_handler = ct_kp_destroy },
+	[CT_ROLE_FD_CLOSE] = {
+		.role = "fd_close", .essential = false, .per_file = true,
+		.cands = c_fd_close, .kp.pre_handler = ct_kp_fd_close,
+	},
+	[CT_ROLE_FINAL_PUT] = {
+		.role = "final_put", .essential = false, .per_file = true,
+		.cands = c_final_put, .kp.pre_handler = ct_kp_final_put,
+	},
+	[CT_ROLE_SOCK_RELEASE] = {
+		.role = "sock_release", .essential = true, .per_file = false,
+		.cands = c_sock_release, .kp.pre_handler = ct_kp_sock_release,
+	},
+	[CT_ROLE_INET_RELEASE] = {
+		.role = "inet_release", .essential = true, .per_file = false,
+		.cands = c_inet_release, .kp.pre_handler = ct_kp_inet_release,
+	},
+	[CT_ROLE_INET6_RELEASE] = {
+		.role = "inet6_release", .essential = false, .per_file = false,
+		.cands = c_inet6_release, .kp.pre_handler = ct_kp_inet6_release,
+	},
+	[CT_ROLE_TCP_CLOSE] = {
+		.role = "tcp_close", .essential = true, .per_file = false,
+		.cands = c_tcp_close,
+	},
+	/* "close_locked": the name scripts know it by (/proc/closetrace/probes). */
+	[CT_ROLE___TCP_CLOSE] = {
+		.role = "close_locked", .essential = false, .per_file = false,
+		.cands = c___tcp_close, .kp.pre_handler = ct_kp___tcp_close,
+	},
+	[CT_ROLE_SEND_FIN] = {
+		.role = "tcp_send_fin", .essential = true, .per_file = false,
+		.cands = c_send_fin, .kp.pre_handler = ct_kp_send_fin,
+	},
+	[CT_ROLE_DISCONNECT] = {
+		.role = "tcp_disconnect", .essential = true, .per_file = false,
+		.cands = c_disconnect, .kp.pre_handler = ct_kp_disconnect,
+	},
+	[CT_ROLE_STATE] = {
+		.role = "state_change", .essential = true, .per_file = false,
+		.cands = c_state,
+	},
+	[CT_ROLE_RESET] = {
+		.role = "reset_sent", .essential = true, .per_file = false,
+		.cands = c_reset,
+	},
+	[CT_ROLE_RCV_RESET] = {
+		.role = "tcp_reset", .essential = false, .per_file = false,
+		.cands = c_rcv_reset,
+	},
+	[CT_ROLE_DESTROY] = {
+		.role = "destroy", .essential = true, .per_file = false,
+		.cands = c_destroy, .kp.pre_handler = ct_kp_destroy,
+	},
 };
 
 static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
