@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fdtable.h>
+#include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -39,6 +40,7 @@ static bool ct_is_tcp(const struct sock *sk)
 	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM &&
 	       (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
 }
+NOKPROBE_SYMBOL(ct_is_tcp);
 
 static void ct_fill_task(struct ct_event *ev)
 {
@@ -50,6 +52,7 @@ static void ct_fill_task(struct ct_event *ev)
 	 */
 	strscpy_pad(ev->comm, current->comm, sizeof(ev->comm));
 }
+NOKPROBE_SYMBOL(ct_fill_task);
 
 static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 			 const struct sock *sk)
@@ -81,6 +84,7 @@ static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 #endif
 	}
 }
+NOKPROBE_SYMBOL(ct_fill_sock);
 
 /* tcp_inq(): bytes the application has not read, less an unread FIN. */
 static u32 ct_unread(const struct sock *sk)
@@ -92,6 +96,7 @@ static u32 ct_unread(const struct sock *sk)
 		n--;
 	return n;
 }
+NOKPROBE_SYMBOL(ct_unread);
 
 static u32 ct_unsent(const struct sock *sk)
 {
@@ -99,6 +104,7 @@ static u32 ct_unsent(const struct sock *sk)
 
 	return READ_ONCE(tp->write_seq) - READ_ONCE(tp->snd_nxt);
 }
+NOKPROBE_SYMBOL(ct_unsent);
 
 static u32 ct_unacked(const struct sock *sk)
 {
@@ -106,6 +112,7 @@ static u32 ct_unacked(const struct sock *sk)
 
 	return READ_ONCE(tp->snd_nxt) - READ_ONCE(tp->snd_una);
 }
+NOKPROBE_SYMBOL(ct_unacked);
 
 static struct ct_ctx *ct_new_ctx(const struct socket *sock,
 				 const struct sock *sk)
@@ -121,6 +128,7 @@ static struct ct_ctx *ct_new_ctx(const struct socket *sock,
 	ct_fill_sock(&ctx->ev, sock, sk);
 	return ctx;
 }
+NOKPROBE_SYMBOL(ct_new_ctx);
 
 /* Start a record from the context's identity fields (time: now). */
 static void ct_ev_from(const struct ct_ctx *ctx, struct ct_event *ev,
@@ -131,6 +139,7 @@ static void ct_ev_from(const struct ct_ctx *ctx, struct ct_event *ev,
 	ev->reason = reason;
 	ev->ts_ns = 0;
 }
+NOKPROBE_SYMBOL(ct_ev_from);
 
 /* Emit a record that is the context's fields as they stand, at ts. */
 static void ct_emit_from(const struct ct_ctx *ctx, struct ct_event *ev,
@@ -140,6 +149,7 @@ static void ct_emit_from(const struct ct_ctx *ctx, struct ct_event *ev,
 	ev->ts_ns = ts;
 	ct_ring_emit(ev);
 }
+NOKPROBE_SYMBOL(ct_emit_from);
 
 /* ---- the fd close: fd number, and reference drops that keep the socket */
 
@@ -203,6 +213,7 @@ void ct_on_fd_close(unsigned int fd)
 out:
 	spin_unlock(&files->file_lock);
 }
+NOKPROBE_SYMBOL(ct_on_fd_close);
 
 void ct_on_final_put(struct file *file)
 {
@@ -223,6 +234,7 @@ void ct_on_final_put(struct file *file)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_final_put);
 
 /* ---- the socket's release (sock_close): every way the last ref goes */
 
@@ -235,6 +247,7 @@ static void ct_count_release(const struct sock *sk)
 	else
 		ct_stat_inc(closes_other);
 }
+NOKPROBE_SYMBOL(ct_count_release);
 
 void ct_on_sock_release(struct socket *sock, struct file *file)
 {
@@ -276,6 +289,7 @@ void ct_on_sock_release(struct socket *sock, struct file *file)
 	ctx->state_cur = READ_ONCE(sk->sk_state);
 	ct_track_insert(ctx, sk);
 }
+NOKPROBE_SYMBOL(ct_on_sock_release);
 
 /*
  * Find the context of sk, or start one for a socket released by the kernel.
@@ -309,6 +323,7 @@ static struct ct_ctx *ct_lookup_or_new(struct ct_bucket *b, struct sock *sk,
 		spin_unlock_irqrestore(&b->lock, *flags);
 	return ctx;
 }
+NOKPROBE_SYMBOL(ct_lookup_or_new);
 
 void ct_on_inet_release(struct socket *sock, bool inet6)
 {
@@ -334,6 +349,7 @@ void ct_on_inet_release(struct socket *sock, bool inet6)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_inet_release);
 
 /* ---- tcp_close: the decision */
 
@@ -379,6 +395,7 @@ static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
 	ctx->ev.pred_action = v.action;
 	ctx->ev.pred_reason = v.reason;
 }
+NOKPROBE_SYMBOL(ct_take_snapshot);
 
 /*
  * tcp_send_fin() queues the FIN by advancing write_seq by one, on the tail
@@ -395,6 +412,7 @@ static void ct_check_fin(struct ct_ctx *ctx, const struct sock *sk)
 	if (READ_ONCE(tcp_sk(sk)->write_seq) == ctx->fin_seq)
 		ctx->obs.fin_failed = true;
 }
+NOKPROBE_SYMBOL(ct_check_fin);
 
 bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 {
@@ -416,6 +434,7 @@ bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 	spin_unlock_irqrestore(&b->lock, flags);
 	return true;
 }
+NOKPROBE_SYMBOL(ct_on_tcp_close);
 
 /*
  * tcp_close's kretprobe had no free instance (more closes inside tcp_close
@@ -443,6 +462,7 @@ static void ct_close_no_return(struct ct_ctx *ctx, const struct sock *sk,
 	ct_stat_inc(incomplete);
 	ctx->phase = CT_PH_ORPHAN;
 }
+NOKPROBE_SYMBOL(ct_close_no_return);
 
 /*
  * __tcp_close()'s entry. It runs with the socket lock held (lock_sock):
@@ -470,12 +490,14 @@ void ct_on___tcp_close(struct sock *sk, long timeout)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on___tcp_close);
 
 static bool ct_closing_state(u8 state)
 {
 	return state == TCP_FIN_WAIT1 || state == TCP_CLOSING ||
 	       state == TCP_LAST_ACK;
 }
+NOKPROBE_SYMBOL(ct_closing_state);
 
 static void ct_emit_end(struct ct_ctx *ctx, u64 now)
 {
@@ -489,6 +511,7 @@ static void ct_emit_end(struct ct_ctx *ctx, u64 now)
 	ct_emit_from(ctx, &ev, CT_EV_END, now);
 	ct_stat_inc(ends);
 }
+NOKPROBE_SYMBOL(ct_emit_end);
 
 /*
  * sk is only a key here: when tcp_close destroyed the socket it may be freed
@@ -568,6 +591,7 @@ void ct_on_tcp_close_ret(const struct sock *sk, u64 close_id)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_tcp_close_ret);
 
 /* ---- outcomes, seen inside the close or later in the orphan */
 
@@ -591,6 +615,7 @@ static struct ct_ctx *ct_lookup(const struct sock *sk, struct ct_bucket **bp,
 	*bp = b;
 	return ctx;
 }
+NOKPROBE_SYMBOL(ct_lookup);
 
 void ct_on_tcp_send_fin(struct sock *sk)
 {
@@ -620,6 +645,7 @@ void ct_on_tcp_send_fin(struct sock *sk)
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_tcp_send_fin);
 
 void ct_on_tcp_disconnect(struct sock *sk)
 {
@@ -634,6 +660,7 @@ void ct_on_tcp_disconnect(struct sock *sk)
 		ctx->obs.disconnect = true;
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_tcp_disconnect);
 
 /*
  * Did tcp_time_wait() hand sk over? It puts a timewait socket for the same
@@ -662,6 +689,7 @@ static bool ct_twsk_match(const struct sock *tw, const struct sock *sk)
 #endif
 	return false;
 }
+NOKPROBE_SYMBOL(ct_twsk_match);
 
 /* A walk that ends on another chain's nulls marker is restarted, this often. */
 #define CT_EHASH_RETRIES 4
@@ -692,6 +720,7 @@ again:
 	rcu_read_unlock();
 	return found;
 }
+NOKPROBE_SYMBOL(ct_twsk_find);
 
 static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 			     long expires)
@@ -706,6 +735,7 @@ static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
 }
+NOKPROBE_SYMBOL(ct_emit_timewait);
 
 void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 {
@@ -739,6 +769,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	spin_unlock_irqrestore(&b->lock, flags);
 	ct_stat_inc(orphan_states);
 }
+NOKPROBE_SYMBOL(ct_on_state);
 
 void ct_on_rcv_reset(const struct sock *sk)
 {
@@ -752,6 +783,7 @@ void ct_on_rcv_reset(const struct sock *sk)
 	ctx->rcv_reset = true;
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_rcv_reset);
 
 /*
  * A RST that follows its socket's END. On the reply paths of a closing or
@@ -785,6 +817,7 @@ static void ct_keep_last_end(const struct ct_ctx *ctx, const struct sock *sk)
 	le->snap = ctx->snap;
 	le->ev = ctx->ev;
 }
+NOKPROBE_SYMBOL(ct_keep_last_end);
 
 static bool ct_take_last_end(const struct sock *sk, struct ct_last_end *out)
 {
@@ -805,6 +838,7 @@ static bool ct_take_last_end(const struct sock *sk, struct ct_last_end *out)
 	local_irq_restore(flags);
 	return hit;
 }
+NOKPROBE_SYMBOL(ct_take_last_end);
 
 /* Count a RST in the close still running (ctx locked) and give its reason. */
 static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
@@ -831,6 +865,7 @@ static void ct_rst_in_close(struct ct_ctx *ctx, const struct sock *sk,
 	ev->unread = ctx->ev.unread;
 	ev->flags |= CT_F_IN_CLOSE;
 }
+NOKPROBE_SYMBOL(ct_rst_in_close);
 
 /*
  * Flags of a RST that answered a segment. Without tcp_reset()'s tracepoint,
@@ -840,6 +875,7 @@ static u32 ct_reply_flags(void)
 {
 	return CT_F_REPLY | (READ_ONCE(ct_sees_rcv_reset) ? 0 : CT_F_NOT_OBSERVED);
 }
+NOKPROBE_SYMBOL(ct_reply_flags);
 
 /* The RST of a socket whose END is written already. */
 static void ct_reset_after_end(const struct sock *sk, u8 krst)
@@ -883,6 +919,7 @@ static void ct_reset_after_end(const struct sock *sk, u8 krst)
 	ct_ring_emit(&ev);
 	ct_stat_inc(orphan_resets);
 }
+NOKPROBE_SYMBOL(ct_reset_after_end);
 
 void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 {
@@ -919,6 +956,7 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 	ct_ring_emit(&ev);
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+NOKPROBE_SYMBOL(ct_on_reset);
 
 void ct_on_destroy(const struct sock *sk)
 {
@@ -951,3 +989,4 @@ void ct_on_destroy(const struct sock *sk)
 	spin_unlock_irqrestore(&b->lock, flags);
 	ct_ctx_free(ctx);
 }
+NOKPROBE_SYMBOL(ct_on_destroy);

@@ -3,11 +3,15 @@
  * The tcp_close decision tree (net/ipv4/tcp.c, __tcp_close), as pure
  * functions. Kept free of kernel and libc dependencies but for strcmp so
  * that the same file builds into closetrace.ko and the host unit tests.
+ * What the probe handlers call is marked NOKPROBE_SYMBOL (nothing on the
+ * host).
  */
 #ifdef __KERNEL__
+#include <linux/kprobes.h>
 #include <linux/string.h>
 #else
 #include <string.h>
+#define NOKPROBE_SYMBOL(fn) _Static_assert(1, #fn)
 #endif
 #include "ct_classify.h"
 
@@ -25,12 +29,14 @@ bool ct_disconnect_resets(__u8 state, __u32 unsent)
 		return true;
 	return unsent && (SBIT(state) & (SBIT(CT_TCP_CLOSING) | SBIT(CT_TCP_LAST_ACK)));
 }
+NOKPROBE_SYMBOL(ct_disconnect_resets);
 
 static bool fin_already_sent(__u8 state)
 {
 	return SBIT(state) & (SBIT(CT_TCP_FIN_WAIT1) | SBIT(CT_TCP_FIN_WAIT2) |
 			      SBIT(CT_TCP_CLOSING) | SBIT(CT_TCP_LAST_ACK));
 }
+NOKPROBE_SYMBOL(fin_already_sent);
 
 static bool sends_fin(__u8 state)
 {
@@ -38,6 +44,7 @@ static bool sends_fin(__u8 state)
 	return SBIT(state) & (SBIT(CT_TCP_ESTABLISHED) | SBIT(CT_TCP_SYN_RECV) |
 			      SBIT(CT_TCP_CLOSE_WAIT));
 }
+NOKPROBE_SYMBOL(sends_fin);
 
 struct ct_verdict ct_predict(const struct ct_snapshot *s)
 {
@@ -68,6 +75,7 @@ struct ct_verdict ct_predict(const struct ct_snapshot *s)
 	}
 	return v;
 }
+NOKPROBE_SYMBOL(ct_predict);
 
 struct ct_verdict ct_observe(const struct ct_snapshot *s,
 			     const struct ct_observed *o)
@@ -101,6 +109,7 @@ struct ct_verdict ct_observe(const struct ct_snapshot *s,
 	}
 	return v;
 }
+NOKPROBE_SYMBOL(ct_observe);
 
 /*
  * The senders of a RST for a socket being closed or orphaned
@@ -160,6 +169,7 @@ __u8 ct_rst_reason(const struct ct_snapshot *s, const struct ct_rst_seen *r)
 		return CT_R_FIN_WAIT2_TIMEOUT;
 	return CT_R_ABORT_MEMORY;
 }
+NOKPROBE_SYMBOL(ct_rst_reason);
 
 bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst)
 {

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
+#include <linux/kprobes.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -113,6 +114,7 @@ out:
 	rcu_read_unlock();
 	return pass;
 }
+NOKPROBE_SYMBOL(ct_filter_pass);
 
 void ct_filter_show(struct seq_file *m)
 {

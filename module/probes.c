@@ -73,7 +73,7 @@ static int ct_max_closing;
 static bool ct_file_hooks = true;
 
 /* Count the hit; true in hooks_only mode, where that is all a handler does. */
-static inline bool ct_hit(int role)
+static nokprobe_inline bool ct_hit(int role)
 {
 	this_cpu_inc(ct_hits[role]);
 	return ct_hooks_only;
@@ -95,6 +95,7 @@ static int ct_kp_fd_close(struct kprobe *p, struct pt_regs *regs)
 	ct_on_fd_close((unsigned int)ct_arg(regs, CT_FD_CLOSE_FD_ARG));
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_fd_close);
 
 static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
 {
@@ -107,6 +108,7 @@ static int ct_kp_final_put(struct kprobe *p, struct pt_regs *regs)
 	ct_on_final_put(file);
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_final_put);
 
 static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs);
@@ -251,6 +253,7 @@ static int ct_kp_sock_release(struct kprobe *p, struct pt_regs *regs)
 		ct_on_sock_release(sock, file);
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_sock_release);
 
 static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs)
 {
@@ -259,6 +262,7 @@ static int ct_kp_inet_release(struct kprobe *p, struct pt_regs *regs)
 	ct_on_inet_release((struct socket *)ct_arg(regs, 0), false);
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_inet_release);
 
 static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
 {
@@ -267,6 +271,7 @@ static int ct_kp_inet6_release(struct kprobe *p, struct pt_regs *regs)
 	ct_on_inet_release((struct socket *)ct_arg(regs, 0), true);
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_inet6_release);
 
 static int ct_kp___tcp_close(struct kprobe *p, struct pt_regs *regs)
 {
@@ -275,6 +280,7 @@ static int ct_kp___tcp_close(struct kprobe *p, struct pt_regs *regs)
 	ct_on___tcp_close((struct sock *)ct_arg(regs, 0), (long)ct_arg(regs, 1));
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp___tcp_close);
 
 static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs)
 {
@@ -283,6 +289,7 @@ static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs)
 	ct_on_tcp_send_fin((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_send_fin);
 
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs)
 {
@@ -291,6 +298,7 @@ static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs)
 	ct_on_tcp_disconnect((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_disconnect);
 
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs)
 {
@@ -299,6 +307,7 @@ static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs)
 	ct_on_destroy((struct sock *)ct_arg(regs, 0));
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_kp_destroy);
 
 /* ---- tcp_close: entry and return */
 
@@ -319,6 +328,7 @@ static int ct_tcp_close_entry(struct kretprobe_instance *ri,
 	/* Not followed: do not arm the return probe. */
 	return ct_on_tcp_close(sk, (long)ct_arg(regs, 1), &d->close_id) ? 0 : 1;
 }
+NOKPROBE_SYMBOL(ct_tcp_close_entry);
 
 static int ct_tcp_close_ret(struct kretprobe_instance *ri,
 			    struct pt_regs *regs)
@@ -330,6 +340,7 @@ static int ct_tcp_close_ret(struct kretprobe_instance *ri,
 	ct_on_tcp_close_ret(d->sk, d->close_id);
 	return 0;
 }
+NOKPROBE_SYMBOL(ct_tcp_close_ret);
 
 /* ---- tracepoint probes */
 
@@ -340,6 +351,7 @@ static void ct_tp_state(void *data, const struct sock *sk, const int oldstate,
 		return;
 	ct_on_state(sk, oldstate, newstate);
 }
+NOKPROBE_SYMBOL(ct_tp_state);
 
 static void ct_tp_reset(CT_RST_TP_PROTO)
 {
@@ -350,6 +362,7 @@ static void ct_tp_reset(CT_RST_TP_PROTO)
 		return;
 	ct_on_reset(sk, skb != NULL, CT_KRST());
 }
+NOKPROBE_SYMBOL(ct_tp_reset);
 
 /* tcp_reset(): a RST came in, or data reached a closed socket (RFC 1122). */
 static void ct_tp_rcv_reset(void *data, struct sock *sk)
@@ -358,6 +371,7 @@ static void ct_tp_rcv_reset(void *data, struct sock *sk)
 		return;
 	ct_on_rcv_reset(sk);
 }
+NOKPROBE_SYMBOL(ct_tp_rcv_reset);
 
 static void ct_tp_destroy(void *data, struct sock *sk)
 {
@@ -365,6 +379,7 @@ static void ct_tp_destroy(void *data, struct sock *sk)
 		return;
 	ct_on_destroy(sk);
 }
+NOKPROBE_SYMBOL(ct_tp_destroy);
 
 static void *ct_tp_fn(enum ct_role role)
 {
@@ -414,6 +429,7 @@ u8 ct_krst_map(enum sk_rst_reason r)
 {
 	return (unsigned int)r < SK_RST_REASON_MAX ? ct_krst_of[r] : CT_KRST_OTHER;
 }
+NOKPROBE_SYMBOL(ct_krst_map);
 #else
 static void ct_krst_init(void)
 {

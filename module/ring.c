@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/irq_work.h>
+#include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -90,6 +91,7 @@ static bool ct_rb_write(const struct ct_event *ev)
 	ct_rb_commit(ct_rb, rbe);
 	return true;
 }
+NOKPROBE_SYMBOL(ct_rb_write);
 
 /* Write a LOST record for cpu's pending count; false if it could not. */
 static bool ct_write_lost(int cpu, u64 ts)
@@ -121,6 +123,7 @@ static bool ct_write_lost(int cpu, u64 ts)
 	atomic64_inc(per_cpu_ptr(&ct_lost_records, cpu));
 	return true;
 }
+NOKPROBE_SYMBOL(ct_write_lost);
 
 void ct_ring_emit(struct ct_event *ev)
 {
@@ -154,6 +157,7 @@ void ct_ring_emit(struct ct_event *ev)
 	if (wake && READ_ONCE(ct_ring_want_wake))
 		irq_work_queue(&ct_wake_work);
 }
+NOKPROBE_SYMBOL(ct_ring_emit);
 
 /*
  * Called by the reader when the ring is empty: write the LOST records that

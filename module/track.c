@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/kprobes.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/vmalloc.h>
@@ -69,12 +70,14 @@ struct ct_ctx *ct_ctx_alloc(void)
 	}
 	return ctx;
 }
+NOKPROBE_SYMBOL(ct_ctx_alloc);
 
 void ct_ctx_free(struct ct_ctx *ctx)
 {
 	kfree(ctx);
 	atomic_dec(&ct_tracked);
 }
+NOKPROBE_SYMBOL(ct_ctx_free);
 
 unsigned int ct_track_count(void)
 {
@@ -85,11 +88,13 @@ struct ct_bucket *ct_bucket_of(const void *key)
 {
 	return &ct_table[hash_ptr((void *)key, CT_HASH_BITS)];
 }
+NOKPROBE_SYMBOL(ct_bucket_of);
 
 bool ct_bucket_maybe(const void *key)
 {
 	return !hlist_empty(&ct_bucket_of(key)->head);
 }
+NOKPROBE_SYMBOL(ct_bucket_maybe);
 
 struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key)
 	__must_hold(&b->lock)
@@ -101,6 +106,7 @@ struct ct_ctx *ct_find_locked(struct ct_bucket *b, const void *key)
 			return ctx;
 	return NULL;
 }
+NOKPROBE_SYMBOL(ct_find_locked);
 
 static void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx,
 			     const void *key)
@@ -109,11 +115,13 @@ static void ct_insert_locked(struct ct_bucket *b, struct ct_ctx *ctx,
 	ctx->key = key;
 	hlist_add_head(&ctx->node, &b->head);
 }
+NOKPROBE_SYMBOL(ct_insert_locked);
 
 void ct_remove_locked(struct ct_ctx *ctx)
 {
 	hlist_del_init(&ctx->node);
 }
+NOKPROBE_SYMBOL(ct_remove_locked);
 
 struct ct_ctx *ct_track_remove(const void *key)
 {
@@ -130,6 +138,7 @@ struct ct_ctx *ct_track_remove(const void *key)
 	spin_unlock_irqrestore(&b->lock, flags);
 	return ctx;
 }
+NOKPROBE_SYMBOL(ct_track_remove);
 
 void ct_track_insert(struct ct_ctx *ctx, const void *key)
 {
@@ -149,3 +158,4 @@ void ct_track_insert(struct ct_ctx *ctx, const void *key)
 		ct_ctx_free(old);
 	}
 }
+NOKPROBE_SYMBOL(ct_track_insert);
