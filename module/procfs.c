@@ -16,23 +16,12 @@
 #include "stats.h"
 #include "track.h"
 
-DEFINE_PER_CPU(struct ct_stats, ct_stats);
-atomic64_t ct_events_read = ATOMIC64_INIT(0);
-atomic64_t ct_events_cleared = ATOMIC64_INIT(0);
-atomic64_t ct_events_discarded = ATOMIC64_INIT(0);
-
 static struct proc_dir_entry *ct_proc_dir;
 static unsigned long ct_buf_bytes;
 
-#define SUM(field) ({						\
-	u64 __s = 0; int __c;					\
-	for_each_possible_cpu(__c)				\
-		__s += per_cpu(ct_stats, __c).field;		\
-	__s; })
-
 static int ct_stats_show(struct seq_file *m, void *v)
 {
-	u64 written = 0, lost = SUM(lost);
+	u64 written = 0, lost = ct_stat_sum(lost);
 	unsigned int i;
 	int cpu;
 
@@ -43,29 +32,29 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "enabled %d\n", READ_ONCE(ct_enabled));
 	seq_printf(m, "buffer_bytes_per_cpu %lu\n", ct_buf_bytes);
 	ct_filter_show(m);
-	seq_printf(m, "closes_tcp %llu\n", SUM(closes_tcp));
-	seq_printf(m, "closes_udp %llu\n", SUM(closes_udp));
-	seq_printf(m, "closes_unix %llu\n", SUM(closes_unix));
-	seq_printf(m, "closes_other %llu\n", SUM(closes_other));
-	seq_printf(m, "refdrops %llu\n", SUM(refdrops));
+	seq_printf(m, "closes_tcp %llu\n", ct_stat_sum(closes_tcp));
+	seq_printf(m, "closes_udp %llu\n", ct_stat_sum(closes_udp));
+	seq_printf(m, "closes_unix %llu\n", ct_stat_sum(closes_unix));
+	seq_printf(m, "closes_other %llu\n", ct_stat_sum(closes_other));
+	seq_printf(m, "refdrops %llu\n", ct_stat_sum(refdrops));
 	for (i = 0; i < CT_ACT_MAX; i++)
 		seq_printf(m, "action_%s %llu\n", ct_action_name(i),
-			   SUM(actions[i]));
+			   ct_stat_sum(actions[i]));
 	for (i = 0; i < CT_R_MAX; i++) {
-		u64 n = SUM(reasons[i]);
+		u64 n = ct_stat_sum(reasons[i]);
 
 		if (n)
 			seq_printf(m, "reason_%s %llu\n", ct_reason_name(i), n);
 	}
-	seq_printf(m, "mismatches %llu\n", SUM(mismatches));
-	seq_printf(m, "orphan_states %llu\n", SUM(orphan_states));
-	seq_printf(m, "orphan_resets %llu\n", SUM(orphan_resets));
-	seq_printf(m, "timewaits %llu\n", SUM(timewaits));
-	seq_printf(m, "ends %llu\n", SUM(ends));
+	seq_printf(m, "mismatches %llu\n", ct_stat_sum(mismatches));
+	seq_printf(m, "orphan_states %llu\n", ct_stat_sum(orphan_states));
+	seq_printf(m, "orphan_resets %llu\n", ct_stat_sum(orphan_resets));
+	seq_printf(m, "timewaits %llu\n", ct_stat_sum(timewaits));
+	seq_printf(m, "ends %llu\n", ct_stat_sum(ends));
 	seq_printf(m, "tracked %u\n", ct_track_count());
-	seq_printf(m, "untracked %llu\n", SUM(untracked));
-	seq_printf(m, "incomplete %llu\n", SUM(incomplete));
-	seq_printf(m, "filtered %llu\n", SUM(filtered));
+	seq_printf(m, "untracked %llu\n", ct_stat_sum(untracked));
+	seq_printf(m, "incomplete %llu\n", ct_stat_sum(incomplete));
+	seq_printf(m, "filtered %llu\n", ct_stat_sum(filtered));
 	seq_printf(m, "events_written %llu\n", written);
 	seq_printf(m, "events_read %llu\n",
 		   (u64)atomic64_read(&ct_events_read));

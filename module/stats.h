@@ -2,6 +2,8 @@
 #ifndef CT_STATS_H
 #define CT_STATS_H
 
+#include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/percpu.h>
 #include "ct_abi.h"
 
@@ -29,6 +31,16 @@ struct ct_stats {
 DECLARE_PER_CPU(struct ct_stats, ct_stats);
 
 #define ct_stat_inc(field) this_cpu_inc(ct_stats.field)
+
+/* A counter's total over all CPUs (racy, as any per-CPU counter's sum). */
+#define ct_stat_sum(field) ({					\
+	u64 __sum = 0;						\
+	int __cpu;						\
+								\
+	for_each_possible_cpu(__cpu)				\
+		__sum += per_cpu(ct_stats, __cpu).field;	\
+	__sum;							\
+})
 
 extern atomic64_t ct_events_read;
 extern atomic64_t ct_events_cleared;
