@@ -7,7 +7,8 @@
 #endif
 #include "ct_control.h"
 
-int ct_parse_u32(const char *s, size_t len, __u32 min, __u32 max, __u32 *out)
+static int ct_parse_u32(const char *s, size_t len, __u32 min, __u32 max,
+			__u32 *out)
 {
 	unsigned long long v = 0;
 	size_t i;

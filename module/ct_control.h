@@ -35,8 +35,7 @@ struct ct_command {
  * Returns 0, or -1 when the input is not exactly one valid command.
  */
 int ct_parse_command(const char *buf, size_t len, struct ct_command *out);
-/* Validate a value for the pid/port/comm filters (module parameters too). */
-int ct_parse_u32(const char *s, size_t len, __u32 min, __u32 max, __u32 *out);
+/* Validate a comm filter (the module parameter too): 0 when valid. */
 int ct_valid_comm(const char *s, size_t len);
 
 #endif /* CT_CONTROL_H */

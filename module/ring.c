@@ -50,7 +50,7 @@ static bool ct_shutdown;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
 /* Set by a reader about to sleep; writers then queue the wake-up. */
-bool ct_ring_want_wake;
+static bool ct_ring_want_wake;
 
 static void ct_wake_fn(struct irq_work *w)
 {
