@@ -87,7 +87,7 @@ static int ct_kp_fd_close(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	if (!READ_ONCE(ct_enabled))
 		return 0;
-#ifdef CT_HAVE___CLOSE_FD
+#ifdef CT_HAVE_FD_CLOSE_FILES_ARG
 	/* __close_fd(files, fd): only the caller's own table is close(2). */
 	if ((struct files_struct *)ct_arg(regs, 0) != current->files)
 		return 0;
