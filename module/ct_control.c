@@ -72,7 +72,8 @@ int ct_parse_command(const char *buf, size_t len, struct ct_command *out)
 		return ct_parse_u32(buf + 4, len - 4, 1, CT_PID_MAX, &out->value);
 	} else if (has_prefix(buf, len, "port=")) {
 		out->cmd = CT_CMD_PORT;
-		return ct_parse_u32(buf + 5, len - 5, 1, 65535, &out->value);
+		return ct_parse_u32(buf + 5, len - 5, 1, CT_PORT_MAX,
+				    &out->value);
 	} else if (has_prefix(buf, len, "comm=")) {
 		out->cmd = CT_CMD_COMM;
 		if (ct_valid_comm(buf + 5, len - 5))

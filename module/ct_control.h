@@ -13,6 +13,7 @@
 #endif
 
 #define CT_PID_MAX 4194304	/* PID_MAX_LIMIT on 64-bit */
+#define CT_PORT_MAX 65535	/* a TCP or UDP port: 16 bits */
 
 enum ct_cmd {
 	CT_CMD_ENABLE = 1,

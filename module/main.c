@@ -87,9 +87,9 @@ static int __init ct_check_params(struct ct_filter *f)
 		       CT_PID_MAX);
 		return -EINVAL;
 	}
-	if (filter_port > 65535) {
-		pr_err("invalid filter_port=%u (allowed 0-65535)\n",
-		       filter_port);
+	if (filter_port > CT_PORT_MAX) {
+		pr_err("invalid filter_port=%u (allowed 0-%u)\n", filter_port,
+		       CT_PORT_MAX);
 		return -EINVAL;
 	}
 	if (filter_comm && filter_comm[0] &&

@@ -526,6 +526,13 @@ static void ct_detach(enum ct_role role)
 	h->used = NULL;
 }
 
+/*
+ * Room for the candidates named when an essential role fails to attach
+ * (" kprobe sock_close kprobe __sock_release" and the like); a longer
+ * list is cut short.
+ */
+#define CT_TRIED_LEN 160
+
 static const char *ct_kind_name(enum ct_kind k)
 {
 	return k == CT_KPROBE ? "kprobe" :
@@ -559,7 +566,7 @@ int ct_probes_register(bool file_hooks, bool hooks_only, unsigned int max_closin
 		if (h->used)
 			continue;
 		if (h->essential) {
-			char tried[160] = "";
+			char tried[CT_TRIED_LEN] = "";
 			size_t n = 0;
 
 			for (c = h->cands; c->name && n < sizeof(tried); c++)

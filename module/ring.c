@@ -46,6 +46,14 @@ static DEFINE_PER_CPU(atomic64_t, ct_lost_records);
 static DEFINE_PER_CPU(unsigned int, ct_since_wake);
 static unsigned int ct_wake_mark;
 #define CT_WAKE_MARK_MAX 64
+/*
+ * What the tracing ring buffer adds to each record, at most: a 4-byte event
+ * header and, for data longer than RB_MAX_SMALL_DATA (112 bytes) as a
+ * ct_event is, a 4-byte length word; and an 8-byte time extend event before
+ * it when the time since the previous event does not fit the header's 27
+ * bits (rb_calculate_event_length(), kernel/trace/ring_buffer.c).
+ */
+#define CT_RB_EVENT_OVERHEAD 16
 static bool ct_shutdown;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
@@ -65,7 +73,8 @@ int ct_ring_init(unsigned long bytes_per_cpu)
 	init_irq_work(&ct_wake_work, ct_wake_fn);
 	/* a quarter of a CPU's ring, at most CT_WAKE_MARK_MAX records */
 	ct_wake_mark = clamp_t(unsigned long,
-			       bytes_per_cpu / (4 * (sizeof(struct ct_event) + 16)),
+			       bytes_per_cpu / (4 * (sizeof(struct ct_event) +
+						    CT_RB_EVENT_OVERHEAD)),
 			       1, CT_WAKE_MARK_MAX);
 	ct_rb = ring_buffer_alloc(bytes_per_cpu, 0);
 	if (!ct_rb)
