@@ -135,8 +135,7 @@ static inline void ct_rb_commit(struct trace_buffer *rb,
  */
 #ifdef CT_HAVE_RST_REASON
 #define CT_KERNEL_RST_REASONS(FN, FNe) DEFINE_RST_REASON(FN, FNe)
-#define CT_KRST() ct_krst_map(reason)
-u8 ct_krst_map(enum sk_rst_reason r);
+#define CT_KRST() ct_krst_map(reason)	/* in probes.c */
 #else
 #define CT_KRST() CT_KRST_NA
 #endif

@@ -342,6 +342,45 @@ static int ct_tcp_close_ret(struct kretprobe_instance *ri,
 }
 NOKPROBE_SYMBOL(ct_tcp_close_ret);
 
+/* ---- the kernel's reset reasons, by name */
+
+#ifdef CT_HAVE_RST_REASON
+#define CT_RST_NAME(x) { SK_RST_REASON_##x, #x },
+#define CT_RST_NONE(x)
+static const struct {
+	enum sk_rst_reason reason;
+	const char *name;
+} ct_kernel_rst_names[] = {
+	CT_KERNEL_RST_REASONS(CT_RST_NAME, CT_RST_NONE)
+};
+
+static u8 ct_krst_of[SK_RST_REASON_MAX];
+
+static void ct_krst_init(void)
+{
+	size_t i;
+	int k;
+
+	for (i = 0; i < SK_RST_REASON_MAX; i++)
+		ct_krst_of[i] = CT_KRST_OTHER;
+	for (i = 0; i < ARRAY_SIZE(ct_kernel_rst_names); i++) {
+		k = ct_krst_from_name(ct_kernel_rst_names[i].name);
+		if (k > 0 && ct_kernel_rst_names[i].reason < SK_RST_REASON_MAX)
+			ct_krst_of[ct_kernel_rst_names[i].reason] = k;
+	}
+}
+
+static u8 ct_krst_map(enum sk_rst_reason r)
+{
+	return (unsigned int)r < SK_RST_REASON_MAX ? ct_krst_of[r] : CT_KRST_OTHER;
+}
+NOKPROBE_SYMBOL(ct_krst_map);
+#else
+static void ct_krst_init(void)
+{
+}
+#endif
+
 /* ---- tracepoint probes */
 
 static void ct_tp_state(void *data, const struct sock *sk, const int oldstate,
@@ -396,45 +435,6 @@ static void *ct_tp_fn(enum ct_role role)
 		return NULL;
 	}
 }
-
-/* ---- the kernel's reset reasons, by name */
-
-#ifdef CT_HAVE_RST_REASON
-#define CT_RST_NAME(x) { SK_RST_REASON_##x, #x },
-#define CT_RST_NONE(x)
-static const struct {
-	enum sk_rst_reason reason;
-	const char *name;
-} ct_kernel_rst_names[] = {
-	CT_KERNEL_RST_REASONS(CT_RST_NAME, CT_RST_NONE)
-};
-
-static u8 ct_krst_of[SK_RST_REASON_MAX];
-
-static void ct_krst_init(void)
-{
-	size_t i;
-	int k;
-
-	for (i = 0; i < SK_RST_REASON_MAX; i++)
-		ct_krst_of[i] = CT_KRST_OTHER;
-	for (i = 0; i < ARRAY_SIZE(ct_kernel_rst_names); i++) {
-		k = ct_krst_from_name(ct_kernel_rst_names[i].name);
-		if (k > 0 && ct_kernel_rst_names[i].reason < SK_RST_REASON_MAX)
-			ct_krst_of[ct_kernel_rst_names[i].reason] = k;
-	}
-}
-
-u8 ct_krst_map(enum sk_rst_reason r)
-{
-	return (unsigned int)r < SK_RST_REASON_MAX ? ct_krst_of[r] : CT_KRST_OTHER;
-}
-NOKPROBE_SYMBOL(ct_krst_map);
-#else
-static void ct_krst_init(void)
-{
-}
-#endif
 
 /* ---- registration */
 
