@@ -95,6 +95,8 @@ ct_on_exit() {
 		echo "stopped early: a command failed (exit $_rc) outside a check"
 	fi
 	if [ $_rc != 0 ]; then
+		kprobe_remove 2>/dev/null || true
+		echo 1 > /sys/kernel/tracing/tracing_on 2>/dev/null || true
 		ct_restore > /dev/null || true
 	elif ! ct_restore; then
 		_rc=1
@@ -109,24 +111,46 @@ ct_done() {
 	exit $fail
 }
 
-# kprobe_observe FUNCTION...: count the kernel's calls of each FUNCTION with
-# ftrace's own kprobe events (an observer closetrace does not share; its
-# hits are in kprobe_profile, tracing stays off: nothing is written);
-# kprobe_hits FUNCTION reads a count; kprobe_observe_end removes them.
+# kprobe_observe 'FUNCTION [FETCHARGS][|FILTER]'...: count the kernel's
+# calls of FUNCTION (those that pass the event FILTER, if any) with
+# ftrace's own kprobe events, an observer closetrace does not share. The
+# events stream from trace_pipe into a file; kprobe_hits EVENT counts
+# them (EVENT is FUNCTION) once kprobe_observe_end has stopped it, which also fails when the
+# trace buffer overran (a count would then be short).
 KT=/sys/kernel/tracing
 kprobe_observe() {
 	echo 0 > $KT/tracing_on
-	for _f in "$@"; do
-		echo "p:ct_obs/$_f $_f" >> $KT/kprobe_events
+	echo > $KT/trace
+	for _spec in "$@"; do
+		_probe=${_spec%%|*}
+		echo "p:ct_obs/${_probe%% *} $_probe" >> $KT/kprobe_events
+		case $_spec in
+		*"|"*) echo "${_spec#*|}" > "$KT/events/ct_obs/${_probe%% *}/filter" ;;
+		esac
 	done
 	echo 1 > $KT/events/ct_obs/enable
-}
-kprobe_hits() {
-	awk -v e="$1" '$1 == e || $1 == "ct_obs/" e { print $2 }' $KT/kprobe_profile
+	cat $KT/trace_pipe > /tmp/kprobe.out &
+	_kt_reader=$!
+	echo 1 > $KT/tracing_on
 }
 kprobe_observe_end() {
+	echo 0 > $KT/tracing_on
+	# The reader drains what was written, then ends by itself (trace_pipe
+	# says EOF with tracing off); if it read nothing, it is stopped.
+	sleep 1
+	kill $_kt_reader 2>/dev/null || true
+	wait $_kt_reader || true
+	kprobe_remove
+	echo 1 > $KT/tracing_on
+	! grep -h '^overrun: [1-9]' $KT/per_cpu/cpu*/stats ||
+		{ bad "ftrace's buffer overran: the kernel's counts are short"; return 1; }
+}
+kprobe_remove() {
+	[ -d $KT/events/ct_obs ] || return 0
 	echo 0 > $KT/events/ct_obs/enable
 	grep '^p:ct_obs/' $KT/kprobe_events | sed 's/^p:\([^ ]*\) .*/-:\1/' > /tmp/kprobe.off
 	while read -r _l; do echo "$_l" >> $KT/kprobe_events; done < /tmp/kprobe.off
-	echo 1 > $KT/tracing_on
+}
+kprobe_hits() {
+	grep -c " $1: " /tmp/kprobe.out || true
 }

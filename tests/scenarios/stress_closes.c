@@ -11,11 +11,17 @@
  *            bytes (what uninitialised memory would leave there).
  *
  * usage: stress_closes [-n CLOSES] [-t THREADS] [-l]
+ *        stress_closes -x COMMAND
  *   -n CLOSES   at least this many closes in all (default 20000)
  *   -t THREADS  worker threads, spread over the CPUs (default 4)
  *   -l          loss is expected (a tiny ring): the reader takes one record
  *               every 2 ms, so the ring overflows; check the per-CPU
  *               accounting and that something was lost
+ *   -x COMMAND  the closes are another program's (a fuzzer, stress-ng): run
+ *               COMMAND with sh -c while the reader drains, then check the
+ *               per-CPU accounting and, when nothing was lost, that the
+ *               records by kind (of every process) equal the moves of
+ *               closes_tcp/udp/unix; fails if COMMAND fails
  *
  * One round of a worker closes: a FIN connection (2 TCP closes), one
  * aborted by SO_LINGER 0 (2), one with SO_LINGER 1 s and nothing unsent
@@ -34,6 +40,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "ct_abi.h"
@@ -47,6 +54,7 @@
 #define CLOSES_PER_ROUND (TCP_PER_ROUND + UDP_PER_ROUND + UNIX_PER_ROUND)
 
 static int rounds_per_thread, ncpu, nthreads, slow_reader;
+static const char *ext_cmd;
 static volatile int workers_done;
 static pid_t me;
 
@@ -100,7 +108,7 @@ static void count(const struct ct_event *e)
 		ct_fmt_kv(line, sizeof(line), e);
 		printf("stress: incomplete: %s\n", line);
 	}
-	if (e->pid != (unsigned int)me)
+	if (!ext_cmd && e->pid != (unsigned int)me)
 		return;
 	/* TCP closes end in a CLOSE record, other sockets in a RELEASE. */
 	if (e->type == CT_EV_REFDROP)
@@ -246,6 +254,24 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* -x: COMMAND under sh -c; its exit status (or 128 + the signal). */
+static int run_external(const char *cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t w[MAXT], rt;
@@ -254,10 +280,10 @@ int main(int argc, char **argv)
 	double secs;
 	unsigned long long closes = 20000, made_tcp, made_udp, made_unix;
 	unsigned long long sum_lost = 0;
-	int opt, i, fail = 0, expect_loss = 0;
+	int opt, i, fail = 0, expect_loss = 0, ext_status = 0;
 
 	nthreads = 4;
-	while ((opt = getopt(argc, argv, "n:t:lh")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:lx:h")) != -1) {
 		switch (opt) {
 		case 'n':
 			closes = strtoull(optarg, NULL, 10);
@@ -269,8 +295,11 @@ int main(int argc, char **argv)
 			expect_loss = 1;
 			slow_reader = 1;
 			break;
+		case 'x':
+			ext_cmd = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: stress_closes [-n CLOSES] [-t THREADS] [-l]\n");
+			fprintf(stderr, "usage: stress_closes [-n CLOSES] [-t THREADS] [-l] | -x COMMAND\n");
 			return 2;
 		}
 	}
@@ -292,6 +321,11 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pthread_create(&rt, NULL, reader, NULL))
 		die("reader thread");
+	if (ext_cmd) {
+		ext_status = run_external(ext_cmd);
+		nthreads = 0;
+		made_tcp = made_udp = made_unix = 0;
+	}
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&w[i], NULL, worker, (void *)(long)i))
 			die("worker thread");
@@ -302,6 +336,17 @@ int main(int argc, char **argv)
 	pthread_join(rt, NULL);
 	ct_read_stats(&after);
 
+	if (ext_cmd) {
+		printf("stress: '%s' exited %d; records of its closes: CLOSE tcp %llu, RELEASE udp %llu, unix %llu; closes_tcp %llu, closes_udp %llu, closes_unix %llu\n",
+		       ext_cmd, ext_status, rd_tcp, rd_udp, rd_unix,
+		       after.closes_tcp - before.closes_tcp,
+		       after.closes_udp - before.closes_udp,
+		       after.closes_unix - before.closes_unix);
+		if (ext_status) {
+			printf("FAIL the command exited %d\n", ext_status);
+			fail = 1;
+		}
+	}
 	printf("stress: %d threads on %d CPUs, %llu closes (tcp %llu, udp %llu, unix %llu), %llu records read\n",
 	       nthreads, ncpu, made_tcp + made_udp + made_unix, made_tcp, made_udp,
 	       made_unix, rd_total);
@@ -349,6 +394,8 @@ int main(int argc, char **argv)
 #define KIND(name, seen, stat)								\
 		do {									\
 			unsigned long long st = after.stat - before.stat;		\
+			if (ext_cmd)							\
+				made_##name = st;					\
 			if (seen != made_##name || st != made_##name) {			\
 				printf("FAIL %s: %llu closes made, %llu CLOSE records, "	\
 				       "%s moved by %llu\n", #name, made_##name, seen,	\
@@ -359,7 +406,7 @@ int main(int argc, char **argv)
 		KIND(tcp, rd_tcp, closes_tcp);
 		KIND(udp, rd_udp, closes_udp);
 		KIND(unix, rd_unix, closes_unix);
-		if (rd_refdrop != (unsigned long long)nthreads * rounds_per_thread) {
+		if (!ext_cmd && rd_refdrop != (unsigned long long)nthreads * rounds_per_thread) {
 			printf("FAIL %llu REFDROP records, %llu dup'ed closes\n", rd_refdrop,
 			       (unsigned long long)nthreads * rounds_per_thread);
 			fail = 1;
