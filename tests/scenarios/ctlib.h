@@ -101,6 +101,9 @@ void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why
 bool wire_check(void);		/* called by ct_finish() */
 /* The RSTs allowed for close_id by wire_allow() (why: the last reason). */
 unsigned int wire_allowed_rsts(unsigned long long close_id, const char **why);
+/* Segments the peer sent to this close's port after the close's RST went
+ * out (crossing it): the kernel answers each with a RST from no socket. */
+unsigned int wire_crossed_rst(const struct ct_event *e);
 
 /*
  * The BPF oracle (ct_oracle.bpf.c, ctbpf.c): bpftool loads a BPF program

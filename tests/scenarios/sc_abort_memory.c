@@ -20,6 +20,7 @@ int main(void)
 {
 	struct conn a, b;
 	const struct ct_event *e, *r;
+	unsigned int late;
 
 	ct_start("abort-memory");
 	/* One orphan, so that the kernel's orphan count is not 0 ... */
@@ -49,8 +50,20 @@ int main(void)
 	CHECK(r && r->reason == CT_R_ABORT_MEMORY && (r->flags & CT_F_IN_CLOSE) &&
 	      !(r->flags & CT_F_REPLY), "RESET %s flags %#x", r ? ct_reason_name(r->reason) : "none",
 	      r ? r->flags : 0);
-	CHECK(peer_outcome(b.s, 3000) == 1, "the peer got no RST");
+	/* Seen without reading: a read would free the peer's window and
+	 * send an update after the RST. */
+	CHECK(peer_reset_error(b.s, 3000) == ECONNRESET, "the peer got no RST");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
+	/* The FIN queued in the close pushes the pending frames: a zero-window
+	 * probe whose ACK can cross the RST (most runs on 7.2) and is answered
+	 * from no socket. Each such segment on the wire allows one RST. */
+	msleep(200);
+	late = wire_crossed_rst(e);
+	if (late) {
+		printf("abort-memory: %u segment(s) of the peer crossed the RST\n", late);
+		wire_allow(e, late, "the peer's ACKs that crossed the abort, answered from no socket");
+		mib_allow(MIB_OUT_RSTS, late, "the peer's ACKs that crossed the abort");
+	}
 	check_against_kernel(e->close_id, b.sport, 20221);
 	close(b.s);
 	close(b.l);
