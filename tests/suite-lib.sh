@@ -3,7 +3,7 @@
 #
 # ct_guest_suite KERNEL TIMEOUT GUEST_COMMAND
 #   boots KERNEL (2 CPUs) with the oracles' programs (and the debug
-#   kernels with 1 GiB and the fuzzers), runs
+#   kernels with CT_DEBUG_MEM MiB, 1024 by default, and the fuzzers), runs
 #   GUEST_COMMAND (which runs tests/guest/run-suite.sh), streams the
 #   console, and reads the verdicts from the verdict channel, not from the
 #   console. A guest that died (a panic: it boots with panic_on_warn=1 and
@@ -39,7 +39,7 @@ ct_guest_suite() {
 	local trees=("${ct_addtree[@]}")
 	# The debug kernels: room for KASAN's shadow and kmemleak's pool, and
 	# the fuzzers (43 MB: not in every other kernel's initramfs).
-	case $k in debug*) mem=1024; trees+=("${ct_fuzztree[@]}") ;; esac
+	case $k in debug*) mem=${CT_DEBUG_MEM:-1024}; trees+=("${ct_fuzztree[@]}") ;; esac
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ct-suite.XXXXXX")
 	echo "== scenario suite, kernel: $k"
 	scripts/vm-run --kernel "$k" --smp 2 --mem "$mem" --timeout "$timeout_s" \

@@ -111,34 +111,42 @@ ct_done() {
 	exit $fail
 }
 
-# kprobe_observe 'FUNCTION [FETCHARGS][|FILTER]'...: count the kernel's
-# calls of FUNCTION (those that pass the event FILTER, if any) with
-# ftrace's own kprobe events, an observer closetrace does not share. The
-# events stream from trace_pipe into a file; kprobe_hits EVENT counts
-# them (EVENT is FUNCTION) once kprobe_observe_end has stopped it, which also fails when the
-# trace buffer overran (a count would then be short).
+# kprobe_observe 'EVENT FUNCTION [FETCHARGS][|FILTER]'...: count the
+# kernel's calls of FUNCTION (those that pass the event FILTER, if any)
+# with ftrace's own kprobe events, an observer closetrace does not share.
+# The events stream from trace_pipe into a counter (constant memory, for
+# runs of any length); kprobe_hits EVENT reads a count once
+# kprobe_observe_end has stopped it, which fails the test when the trace
+# buffer overran (a count would then be short).
 KT=/sys/kernel/tracing
 kprobe_observe() {
 	echo 0 > $KT/tracing_on
 	echo > $KT/trace
 	for _spec in "$@"; do
 		_probe=${_spec%%|*}
-		echo "p:ct_obs/${_probe%% *} $_probe" >> $KT/kprobe_events
+		echo "p:ct_obs/$_probe" >> $KT/kprobe_events
 		case $_spec in
 		*"|"*) echo "${_spec#*|}" > "$KT/events/ct_obs/${_probe%% *}/filter" ;;
 		esac
 	done
 	echo 1 > $KT/events/ct_obs/enable
-	cat $KT/trace_pipe > /tmp/kprobe.out &
+	# The token after the timestamp ("123.456789:") is the event's name.
+	# (awk reads trace_pipe itself: "cat trace_pipe | awk" would splice,
+	# and the splice waits for events holding the pipe's lock, on which
+	# awk then blocks, a hung task.)
+	awk '{ for (i = 2; i <= NF; i++) if ($(i - 1) ~ /^[0-9]+\.[0-9]+:$/) { n[$i]++; break } }
+		END { for (e in n) print e, n[e] }' $KT/trace_pipe > /tmp/kprobe.counts &
 	_kt_reader=$!
 	echo 1 > $KT/tracing_on
 }
 kprobe_observe_end() {
-	echo 0 > $KT/tracing_on
-	# The reader drains what was written, then ends by itself (trace_pipe
-	# says EOF with tracing off); if it read nothing, it is stopped.
+	# trace_pipe says EOF once tracing is off and its reader has read
+	# something: a marker makes sure it has, then the counter ends.
+	echo ct_obs_end > $KT/trace_marker
 	sleep 1
-	kill $_kt_reader 2>/dev/null || true
+	echo 0 > $KT/tracing_on
+	wait_until 10 eval '! kill -0 $_kt_reader 2>/dev/null' ||
+		{ bad "the trace_pipe reader did not end"; kill $_kt_reader; }
 	wait $_kt_reader || true
 	kprobe_remove
 	echo 1 > $KT/tracing_on
@@ -152,5 +160,5 @@ kprobe_remove() {
 	while read -r _l; do echo "$_l" >> $KT/kprobe_events; done < /tmp/kprobe.off
 }
 kprobe_hits() {
-	grep -c " $1: " /tmp/kprobe.out || true
+	awk -v e="$1:" '$1 == e { n = $2 } END { print n + 0 }' /tmp/kprobe.counts
 }

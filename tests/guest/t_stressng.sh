@@ -24,8 +24,10 @@ if ! grep -q ' kasan_report$' /proc/kallsyms; then
 	exit 77
 fi
 command -v stress-ng > /dev/null || { bad "no stress-ng in the guest (scripts/guest-tools)"; ct_done; }
-kprobe_observe tcp_close \
-	"__sock_release sk=+24(%di):x64 inode=%si:x64 family=+16(+24(%di)):u16|sk != 0 && family == 1"
+sock='sk=+24(%di):x64 inode=%si:x64 family=+16(+24(%di)):u16'
+kprobe_observe "tcp_close tcp_close" \
+	"unix_file __sock_release $sock|sk != 0 && family == 1 && inode != 0" \
+	"unix_nofile __sock_release $sock|sk != 0 && family == 1 && inode == 0"
 before=$(mktemp)
 cat $S > "$before"
 out=$(/tests/stress_closes -x "cd /tmp && stress-ng --sock 1 --sockfd 1 --sockmany 1 --sockabuse 1 \
@@ -36,9 +38,7 @@ grep -E 'bogo ops|sock|udp|epoll|successful' /tmp/sng.out | grep -v '^stress-ng:
 tcp=$(($(v closes_tcp) - $(sed -n 's/^closes_tcp //p' "$before")))
 unx=$(($(v closes_unix) - $(sed -n 's/^closes_unix //p' "$before")))
 kprobe_observe_end
-obs_tcp=$(kprobe_hits tcp_close)
-obs_unix=$(grep ' __sock_release: ' /tmp/kprobe.out | grep -vc ' inode=0x0 ') || true
-nofile=$(grep ' __sock_release: ' /tmp/kprobe.out | grep -c ' inode=0x0 ') || true
+obs_tcp=$(kprobe_hits tcp_close) obs_unix=$(kprobe_hits unix_file) nofile=$(kprobe_hits unix_nofile)
 echo "stress-ng: closetrace closes_tcp +$tcp closes_unix +$unx; the kernel: tcp_close $obs_tcp, unix sockets released through their file $obs_unix (and $nofile without one)"
 [ "$tcp" = "$obs_tcp" ] || bad "closes_tcp moved by $tcp, the kernel ran tcp_close $obs_tcp times"
 [ "$unx" = "$obs_unix" ] || bad "closes_unix moved by $unx, the kernel released $obs_unix unix sockets through their file"

@@ -33,7 +33,7 @@ for c in socket socketpair setsockopt getsockopt bind listen connect shutdown \
 	close dup2 dup3 close_range sendmsg sendto; do
 	calls="$calls -c $c"
 done
-kprobe_observe tcp_close
+kprobe_observe "tcp_close tcp_close"
 before=$(mktemp)
 cat $S > "$before"
 out=$(/tests/stress_closes -x "su nobody -s /bin/sh -c \
