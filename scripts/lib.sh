@@ -52,3 +52,20 @@ ct_linux_source_deb() {
 	fi
 	ls "$CT_APT_DIR"/debs/linux-source-6.1_*.deb | tail -n 1
 }
+
+# ct_in_chroot DIR COMMAND...: run COMMAND in the chroot DIR (scripts/
+# make-chroot), in a private mount namespace with the work tree and the cache
+# bind-mounted at the same paths, and proc mounted (7.x's objtool needs it).
+ct_in_chroot() {
+	local ch=$1
+	shift
+	mkdir -p "$ch$CT_ROOT" "$ch$CT_CACHE"
+	unshare -m sh -ec '
+		mount --bind "$1" "$2$1"
+		mount --bind "$3" "$2$3"
+		mount -t proc proc "$2/proc"
+		ch=$2
+		shift 3
+		exec chroot "$ch" "$@"
+	' sh "$CT_ROOT" "$ch" "$CT_CACHE" "$@"
+}
