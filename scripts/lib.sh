@@ -42,15 +42,28 @@ papt() {
 
 # Download Debian bookworm's linux-source-6.1 (once, into the private apt
 # cache) and print the .deb's path. Used for checkpatch.pl and the debug
-# kernel.
+# kernel. With "sid": sid's current linux-source-X.Y (for the debug-sid
+# kernel), resolved through the private lists when none is cached yet.
 ct_linux_source_deb() {
-	ct_apt_setup bookworm
-	if ! ls "$CT_APT_DIR"/debs/linux-source-6.1_*.deb >/dev/null 2>&1; then
-		log "fetching linux-source-6.1 (bookworm)"
+	local rel=${1:-bookworm} pkg
+	ct_apt_setup "$rel"
+	case $rel in
+	bookworm) pkg=linux-source-6.1 ;;
+	sid) pkg=linux-source-[0-9]* ;;
+	*) die "ct_linux_source_deb: no linux-source for '$rel' (bookworm, sid)" ;;
+	esac
+	# $pkg unquoted: on sid a pattern, matched against the cached .debs.
+	if ! ls "$CT_APT_DIR"/debs/${pkg}_*.deb >/dev/null 2>&1; then
 		papt apt-get -q update >&2
-		(cd "$CT_APT_DIR/debs" && papt apt-get -q download linux-source-6.1 >&2)
+		if [ "$rel" = sid ]; then
+			# linux-source depends on the current linux-source-X.Y.
+			pkg=$(papt apt-cache depends linux-source | awk '/Depends: linux-source-[0-9]/ {print $2; exit}')
+			[ -n "$pkg" ] || die "sid no longer offers linux-source with a versioned linux-source-X.Y"
+		fi
+		log "fetching $pkg ($rel)"
+		(cd "$CT_APT_DIR/debs" && papt apt-get -q download "$pkg" >&2)
 	fi
-	ls "$CT_APT_DIR"/debs/linux-source-6.1_*.deb | tail -n 1
+	ls "$CT_APT_DIR"/debs/${pkg}_*.deb | tail -n 1
 }
 
 # ct_in_chroot DIR COMMAND...: run COMMAND in the chroot DIR (scripts/
