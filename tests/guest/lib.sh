@@ -95,6 +95,7 @@ ct_on_exit() {
 		echo "stopped early: a command failed (exit $_rc) outside a check"
 	fi
 	if [ $_rc != 0 ]; then
+		[ -z "${_kt_reader:-}" ] || kill "$_kt_reader" 2>/dev/null || true
 		kprobe_remove 2>/dev/null || true
 		echo 1 > /sys/kernel/tracing/tracing_on 2>/dev/null || true
 		ct_restore > /dev/null || true
