@@ -135,20 +135,21 @@ kprobe_observe() {
 	# (awk reads trace_pipe itself: "cat trace_pipe | awk" would splice,
 	# and the splice waits for events holding the pipe's lock, on which
 	# awk then blocks, a hung task.)
-	awk '{ for (i = 2; i <= NF; i++) if ($(i - 1) ~ /^[0-9]+\.[0-9]+:$/) { n[$i]++; break } }
+	# It ends at kprobe_observe_end's marker, the newest event: trace_pipe
+	# gives every earlier one first (7.x never says EOF with tracing off).
+	awk 'index($0, "ct_obs_end") { exit }
+		{ for (i = 2; i <= NF; i++) if ($(i - 1) ~ /^[0-9]+\.[0-9]+:$/) { n[$i]++; break } }
 		END { for (e in n) print e, n[e] }' $KT/trace_pipe > /tmp/kprobe.counts &
 	_kt_reader=$!
 	echo 1 > $KT/tracing_on
 }
 kprobe_observe_end() {
-	# trace_pipe says EOF once tracing is off and its reader has read
-	# something: a marker makes sure it has, then the counter ends.
+	# The marker ends the counter once it has read every event before it.
 	echo ct_obs_end > $KT/trace_marker
-	sleep 1
-	echo 0 > $KT/tracing_on
 	wait_until 10 eval '! kill -0 $_kt_reader 2>/dev/null' ||
-		{ bad "the trace_pipe reader did not end"; kill $_kt_reader; }
+		{ bad "the trace_pipe counter did not reach the end marker"; kill $_kt_reader; }
 	wait $_kt_reader || true
+	echo 0 > $KT/tracing_on
 	kprobe_remove
 	echo 1 > $KT/tracing_on
 	! grep -h '^overrun: [1-9]' $KT/per_cpu/cpu*/stats ||
