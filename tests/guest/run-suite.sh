@@ -67,7 +67,13 @@ leaks() {
 	cat $KMEMLEAK > /tmp/kmemleak.last
 	[ ! -s /tmp/kmemleak.last ] || { cat /tmp/kmemleak.last; return 1; }
 }
-# after NAME RC OUT FILE: the checks every test gets after it ran; FILE is
+# skipped NAME OUT: a test that cannot run on this kernel; the first line
+# of its output says why. Its log is still scanned.
+skipped() {
+	verdict SKIP "$1" "$(echo "$2" | head -n 1 | sed 's/^SKIP //')"
+	kernel_reports || verdict FAIL "$1" "the kernel logged a report during it"
+}
+# after NAME RC WHY FILE: the checks every test gets after it ran; FILE is
 # the program, grepped for insmod/rmmod to know whether it (re)loads the
 # module. Prints the verdict.
 after() {
@@ -123,11 +129,7 @@ for t in /tests/sc_*; do
 	case "$out" in
 	*"FAIL "*) rc=1; why="the scenario failed" ;;
 	# A scenario this kernel cannot run says so and why: not a pass.
-	"SKIP "*)
-		line=$(echo "$out" | head -n 1)
-		verdict SKIP "$name" "${line#SKIP }"
-		kernel_reports || verdict FAIL "$name" "the kernel logged a report during it"
-		continue ;;
+	"SKIP "*) skipped "$name" "$out"; continue ;;
 	*"PASS "*) [ $rc = 0 ] || why="exit $rc after its PASS" ;;
 	*) why="exit $rc, no verdict"; rc=1 ;;
 	esac
@@ -142,12 +144,7 @@ for t in /tests/t_*.sh; do
 	rc=$?
 	[ -z "$out" ] || echo "$out"
 	# exit 77: the test cannot run on this kernel; its first line says why.
-	if [ $rc = 77 ]; then
-		line=$(echo "$out" | head -n 1)
-		verdict SKIP "$name" "${line#SKIP }"
-		kernel_reports || verdict FAIL "$name" "the kernel logged a report during it"
-		continue
-	fi
+	[ $rc != 77 ] || { skipped "$name" "$out"; continue; }
 	why=
 	[ $rc = 0 ] || why="exit $rc"
 	after "$name" $rc "$why" "$t"
