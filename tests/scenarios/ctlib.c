@@ -1059,12 +1059,15 @@ bool tw_check(void)
 /* ---- the wire: tcpdump on loopback */
 
 #define WIRE_PCAP "/tmp/ct-wire.pcap"
+/* wire_sync()'s marks: UDP between two of our own sockets, no TCP counter moves. */
+#define WIRE_MARK_PORT 29999
 #define WIRE_MAX_ALLOW 1024
 
 static pid_t wire_pid = -1;
 static int wire_errfd = -1;
 static char wire_msgs[4096];
 static size_t wire_msglen;
+static unsigned int wire_mark_sent, wire_mark_seen;
 static struct {
 	unsigned long long close_id;
 	unsigned int rsts;
@@ -1107,7 +1110,7 @@ static void wire_start(void)
 		close(p[1]);
 		/* Immediate mode: nothing waits in a ring block at the end. */
 		execlp("tcpdump", "tcpdump", "-i", "lo", "-n", "-U", "--immediate-mode", "-Z", "root",
-		       "-s", "128", "-w", WIRE_PCAP, "tcp", (char *)NULL);
+		       "-s", "128", "-w", WIRE_PCAP, "tcp or (udp and dst port 29999)", (char *)NULL);
 		fprintf(stderr, "cannot run tcpdump (the wire oracle): %s\n", strerror(errno));
 		_exit(127);
 	}
@@ -1193,7 +1196,7 @@ size_t wire_read(struct wire_seg *out, size_t max)
 		fprintf(stderr, "%s: pcap link type %u not understood\n", scen, link);
 		exit(2);
 	}
-	while (n < max && fread(rh, 1, sizeof(rh), f) == sizeof(rh)) {
+	while (fread(rh, 1, sizeof(rh), f) == sizeof(rh)) {
 		unsigned int incl, ethertype, ip, t;
 		struct wire_seg s = { 0 };
 
@@ -1214,6 +1217,17 @@ size_t wire_read(struct wire_seg *out, size_t max)
 			memcpy(s.dst, pkt + ip + 24, 16);
 			t = ip + 40;
 			s.len = be16(pkt + ip + 4);
+		} else if (ethertype == 0x0800 && incl >= ip + 20 && pkt[ip + 9] == 17) {
+			/* A wire_sync() mark: its number, not a segment. */
+			unsigned int mark;
+
+			t = ip + (pkt[ip] & 0xf) * 4;
+			if (incl >= t + 12 && be16(pkt + t + 2) == WIRE_MARK_PORT) {
+				mark = be32(pkt + t + 8);
+				if (mark > wire_mark_seen)
+					wire_mark_seen = mark;
+			}
+			continue;
 		} else {
 			continue;
 		}
@@ -1224,10 +1238,53 @@ size_t wire_read(struct wire_seg *out, size_t max)
 		s.seq = be32(pkt + t + 4);
 		s.len -= (pkt[t + 12] >> 4) * 4;
 		s.flags = pkt[t + 13];
+		if (!max)	/* wire_sync(): only the marks */
+			continue;
+		if (n == max) {
+			fprintf(stderr, "%s: the capture has more than %zu TCP segments\n", scen, max);
+			exit(2);
+		}
 		out[n++] = s;
 	}
 	fclose(f);
 	return n;
+}
+
+void wire_sync(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(WIRE_MARK_PORT),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	unsigned long long end = now_ns() + 10000000000ull;
+	unsigned char mark[4];
+	int r, s;
+
+	if (wire_pid <= 0)
+		return;
+	r = socket(AF_INET, SOCK_DGRAM, 0);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	if (r < 0 || s < 0 || bind(r, (struct sockaddr *)&a, sizeof(a))) {
+		fprintf(stderr, "%s: wire_sync: %s\n", scen, strerror(errno));
+		exit(2);
+	}
+	wire_mark_sent++;
+	mark[0] = wire_mark_sent >> 24;
+	mark[1] = wire_mark_sent >> 16;
+	mark[2] = wire_mark_sent >> 8;
+	mark[3] = wire_mark_sent;
+	if (sendto(s, mark, sizeof(mark), 0, (struct sockaddr *)&a, sizeof(a)) != sizeof(mark)) {
+		fprintf(stderr, "%s: wire_sync: sendto: %s\n", scen, strerror(errno));
+		exit(2);
+	}
+	while (wire_read(NULL, 0), wire_mark_seen < wire_mark_sent) {
+		if (now_ns() > end) {
+			fprintf(stderr, "%s: wire_sync: mark %u not in the capture after 10 s\n", scen,
+				wire_mark_sent);
+			exit(2);
+		}
+		msleep(10);
+	}
+	close(s);
+	close(r);
 }
 
 void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why)
@@ -1268,8 +1325,11 @@ static bool wire_toward(const struct wire_seg *w, const struct ct_event *e)
 unsigned int wire_crossed_rst(const struct ct_event *e)
 {
 	static struct wire_seg segs[8192];
-	size_t n = wire_read(segs, sizeof(segs) / sizeof(segs[0])), i;
+	size_t n, i;
 	unsigned int late = 0;
+
+	wire_sync();
+	n = wire_read(segs, sizeof(segs) / sizeof(segs[0]));
 	bool rst = false;
 
 	for (i = 0; i < n; i++) {

@@ -94,8 +94,16 @@ struct wire_seg {
 	unsigned int seq, len;	/* len: payload bytes */
 	unsigned char flags;	/* TCP flags: 0x01 FIN, 0x04 RST */
 };
-/* Read the capture so far (at most max segments); returns how many. */
+/*
+ * Read the capture so far; returns how many TCP segments (more than max:
+ * the scenario stops, exit 2). max 0: only wire_sync()'s marks are read.
+ */
 size_t wire_read(struct wire_seg *out, size_t max);
+/*
+ * Wait until the capture holds every packet sent before the call (tcpdump
+ * writes some time after the kernel sent): read it mid-scenario only after.
+ */
+void wire_sync(void);
 /* RSTs the kernel sends on close's 4-tuple from no socket (say why). */
 void wire_allow(const struct ct_event *close, unsigned int rsts, const char *why);
 bool wire_check(void);		/* called by ct_finish() */

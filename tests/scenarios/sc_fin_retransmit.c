@@ -123,6 +123,7 @@ int main(void)
 	      "%s/%s fins %u unsent %u flags %#x", ct_action_name(e->action),
 	      ct_reason_name(e->reason), e->fins, e->unsent, e->flags);
 	/* The wire: one FIN from the client, on the segment with the data. */
+	wire_sync();
 	n = wire_read(segs, sizeof(segs) / sizeof(segs[0]));
 	for (i = 0; i < n; i++) {
 		if (segs[i].sport == k.sport && segs[i].dport == PORT && (segs[i].flags & 0x01)) {
