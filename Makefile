@@ -12,11 +12,25 @@
 #   make demo            boot a guest and show closetrace at work
 #   make unit            host unit tests only
 #   make checkpatch      kernel coding style of module/
+#   make install         the module (for KDIR's kernel, into
+#                        /lib/modules/KREL/extra), the reader in
+#                        PREFIX/sbin, closetrace(8) and the docs; honours
+#                        DESTDIR and PREFIX (default /usr/local)
+#   make install-reader  the reader, its man page and docs only
+#   make install-dkms    the module's source into /usr/src/closetrace-VERSION
+#                        for DKMS (then: dkms install closetrace/VERSION)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
+PREFIX ?= /usr/local
+DESTDIR ?=
+# One version: the reader's, which module/main.c, dkms.conf and
+# debian/changelog repeat (tests/host/t_install.sh checks that they agree).
+VERSION := $(shell sed -n 's/^\#define CT_VERSION "\(.*\)"$$/\1/p' userspace/closetrace.c)
+INSTALL ?= install
 
-.PHONY: all module reader unit check stress fuzz bench demo clean checkpatch
+.PHONY: all module reader unit check stress fuzz bench demo clean checkpatch \
+	install install-module install-reader install-dkms
 
 all: module reader
 
@@ -46,6 +60,29 @@ demo:
 
 checkpatch:
 	scripts/checkpatch
+
+install: install-module install-reader
+
+# The kernel's modules_install: INSTALL_MOD_PATH is the DESTDIR; it runs
+# depmod for KDIR's kernel release (when it has a System.map).
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
+
+install-reader: reader
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/doc/closetrace/examples
+	$(INSTALL) -m 0755 userspace/closetrace $(DESTDIR)$(PREFIX)/sbin/closetrace
+	$(INSTALL) -m 0644 docs/closetrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/closetrace.8
+	$(INSTALL) -m 0644 docs/record-format.md $(DESTDIR)$(PREFIX)/share/doc/closetrace/record-format.md
+	$(INSTALL) -m 0644 docs/closetrace-modprobe.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/closetrace/examples/closetrace.conf
+
+# What DKMS builds from: dkms.conf, Kbuild and module/ (dkms.conf's MAKE
+# calls the kernel's build with M= this tree).
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)/usr/src/closetrace-$(VERSION)/module
+	$(INSTALL) -m 0644 dkms.conf Kbuild $(DESTDIR)/usr/src/closetrace-$(VERSION)/
+	$(INSTALL) -m 0644 module/*.c module/*.h $(DESTDIR)/usr/src/closetrace-$(VERSION)/module/
 
 clean:
 	$(MAKE) -C userspace clean

@@ -82,3 +82,18 @@ ct_in_chroot() {
 		exec chroot "$ch" "$@"
 	' sh "$CT_ROOT" "$ch" "$CT_CACHE" "$@"
 }
+
+# ct_export_tree DIR: copy the project's files (tracked, and new ones git
+# does not ignore; no build products) into DIR, for builds that must not
+# write into the work tree (scripts/make-deb, tests/host).
+ct_export_tree() {
+	local dst=$1
+	mkdir -p "$dst"
+	if git -C "$CT_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$CT_ROOT" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+			cpio -p0dm --quiet "$dst")
+	else
+		tar -C "$CT_ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$dst" -xf -
+	fi
+}
