@@ -19,6 +19,8 @@
 #   make install-reader  the reader, its man page and docs only
 #   make install-dkms    the module's source into /usr/src/closetrace-VERSION
 #                        for DKMS (then: dkms install closetrace/VERSION)
+#   make deb             Debian packages closetrace and closetrace-dkms into
+#                        build/deb/ (dpkg-buildpackage, debhelper, dh-dkms)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CC ?= gcc
@@ -30,7 +32,7 @@ VERSION := $(shell sed -n 's/^\#define CT_VERSION "\(.*\)"$$/\1/p' userspace/clo
 INSTALL ?= install
 
 .PHONY: all module reader unit check stress fuzz bench demo clean checkpatch \
-	install install-module install-reader install-dkms
+	install install-module install-reader install-dkms deb
 
 all: module reader
 
@@ -83,6 +85,9 @@ install-dkms:
 	$(INSTALL) -d $(DESTDIR)/usr/src/closetrace-$(VERSION)/module
 	$(INSTALL) -m 0644 dkms.conf Kbuild $(DESTDIR)/usr/src/closetrace-$(VERSION)/
 	$(INSTALL) -m 0644 module/*.c module/*.h $(DESTDIR)/usr/src/closetrace-$(VERSION)/module/
+
+deb:
+	scripts/make-deb
 
 clean:
 	$(MAKE) -C userspace clean

@@ -3,8 +3,8 @@
 # (for KDIR's kernel: bookworm's, from the cache), the reader, closetrace(8)
 # and the docs; install-reader alone follows PREFIX; install-dkms lays out
 # the source DKMS builds from (dkms.conf, Kbuild, every file Kbuild names);
-# and the version is the same in the reader, the module and dkms.conf. Runs
-# in a copy of the tree.
+# and the version is the same in the reader, the module, dkms.conf and
+# debian/changelog. Runs in a copy of the tree.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 work=$(mktemp -d)
@@ -26,6 +26,7 @@ ver=$(sed -n 's/^#define CT_VERSION "\(.*\)"$/\1/p' userspace/closetrace.c)
 [ -n "$ver" ] || no "no CT_VERSION in userspace/closetrace.c"
 grep -q "^MODULE_VERSION(\"$ver\");" module/main.c || no "module/main.c's MODULE_VERSION is not $ver"
 grep -qx "PACKAGE_VERSION=\"$ver\"" dkms.conf || no "dkms.conf's PACKAGE_VERSION is not $ver"
+[ "$(dpkg-parsechangelog -l debian/changelog -S Version)" = "$ver" ] || no "debian/changelog's version is not $ver"
 
 # 1. make install, PREFIX=/usr, into a DESTDIR.
 make -s install KDIR="$kdir/root/usr/src/linux-headers-$krel" DESTDIR="$work/d1" PREFIX=/usr > "$work/log" 2>&1 ||
