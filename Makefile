@@ -19,6 +19,9 @@
 #   make install-reader  the reader, its man page and docs only
 #   make install-dkms    the module's source into /usr/src/closetrace-VERSION
 #                        for DKMS (then: dkms install closetrace/VERSION)
+#   make check-packages  the packages as a user installs them: in a root of
+#                        each release, apt installs them, its dkms builds
+#                        the module, a guest boots it (docs/packaging.md)
 #   make deb             Debian packages closetrace and closetrace-dkms into
 #                        build/deb/ (dpkg-buildpackage, debhelper, dh-dkms)
 
@@ -32,7 +35,7 @@ VERSION := $(shell sed -n 's/^\#define CT_VERSION "\(.*\)"$$/\1/p' userspace/clo
 INSTALL ?= install
 
 .PHONY: all module reader unit check stress fuzz bench demo clean checkpatch \
-	install install-module install-reader install-dkms deb
+	install install-module install-reader install-dkms deb check-packages
 
 all: module reader
 
@@ -88,6 +91,9 @@ install-dkms:
 
 deb:
 	scripts/make-deb
+
+check-packages:
+	tests/check-packages
 
 clean:
 	$(MAKE) -C userspace clean

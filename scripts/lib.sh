@@ -97,3 +97,20 @@ ct_export_tree() {
 		tar -C "$CT_ROOT" --exclude=./build --exclude=./.git -cf - . | tar -C "$dst" -xf -
 	fi
 }
+
+# ct_in_release_root ROOT WORK COMMAND...: run COMMAND in a throw-away
+# overlay of a release's root (scripts/make-release-chroot): ROOT is the
+# read-only lower layer, WORK/upper keeps the changes (from one call to the
+# next with the same WORK; rm -rf WORK forgets them), proc is mounted.
+ct_in_release_root() {
+	local root=$1 work=$2
+	shift 2
+	mkdir -p "$work/upper" "$work/ovl" "$work/merged"
+	unshare -m sh -ec '
+		mount -t overlay overlay -o "lowerdir=$1,upperdir=$2/upper,workdir=$2/ovl" "$2/merged"
+		mount -t proc proc "$2/merged/proc"
+		ch=$2/merged
+		shift 2
+		exec chroot "$ch" "$@"
+	' sh "$root" "$work" "$@"
+}

@@ -8,7 +8,8 @@
 #   console, and reads the verdicts from the verdict channel, not from the
 #   console. A guest that died (a panic: it boots with panic_on_warn=1 and
 #   oops=panic; a timeout) fails the test that was running, by name.
-#   Adds to the caller's pass, fail and skip counts, and prints
+#   With CT_KO=FILE, the guest loads FILE (vm-run --ko), not the tree's
+#   build. Adds to the caller's pass, fail and skip counts, and prints
 #   "kernel K: N passed, N failed, N skipped" and every failure again.
 #
 # Needs ct_addtree and ct_fuzztree (set by ct_guest_tools) and the counters pass, fail,
@@ -43,7 +44,7 @@ ct_guest_suite() {
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ct-suite.XXXXXX")
 	echo "== scenario suite, kernel: $k"
 	scripts/vm-run --kernel "$k" --smp 2 --mem "$mem" --timeout "$timeout_s" \
-		--verdict "$work/verdict" "${trees[@]}" -- "$cmd" 2>&1
+		--verdict "$work/verdict" ${CT_KO:+--ko "$CT_KO"} "${trees[@]}" -- "$cmd" 2>&1
 	rc=$?
 	tr -d '\r' < "$work/verdict" 2>/dev/null | grep -E '^(START|PASS|FAIL|SKIP|END) ' > "$work/v" || true
 	p=$(grep -c '^PASS ' "$work/v") || true
