@@ -14,6 +14,7 @@
 #define NOKPROBE_SYMBOL(fn) _Static_assert(1, #fn)
 #endif
 #include "ct_classify.h"
+#include "ct_names.h"
 
 #define SBIT(s) (1u << (s))
 
@@ -190,92 +191,29 @@ bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst)
 	return true;	/* no kernel reason belongs to the others */
 }
 
+/* Indexed by value; the lists are in ct_names.h. */
+#define CT_NAME_AT(v, s)	\
+	[v] = s,
+
 static const char *const state_names[CT_TCP_MAX_STATES] = {
-	[CT_TCP_NONE] = "-",
-	[CT_TCP_ESTABLISHED] = "ESTABLISHED",
-	[CT_TCP_SYN_SENT] = "SYN_SENT",
-	[CT_TCP_SYN_RECV] = "SYN_RECV",
-	[CT_TCP_FIN_WAIT1] = "FIN_WAIT1",
-	[CT_TCP_FIN_WAIT2] = "FIN_WAIT2",
-	[CT_TCP_TIME_WAIT] = "TIME_WAIT",
-	[CT_TCP_CLOSE] = "CLOSE",
-	[CT_TCP_CLOSE_WAIT] = "CLOSE_WAIT",
-	[CT_TCP_LAST_ACK] = "LAST_ACK",
-	[CT_TCP_LISTEN] = "LISTEN",
-	[CT_TCP_CLOSING] = "CLOSING",
-	[CT_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+	CT_STATE_NAMES(CT_NAME_AT, CT_NAME_AT)
 };
 
 static const char *const action_names[CT_ACT_MAX] = {
-	[CT_ACT_NONE] = "NONE",
-	[CT_ACT_FIN] = "FIN",
-	[CT_ACT_RST] = "RST",
+	CT_ACTION_NAMES(CT_NAME_AT, CT_NAME_AT)
 };
 
 static const char *const reason_names[CT_R_MAX] = {
-	[CT_R_UNKNOWN] = "unknown",
-	[CT_R_FIN] = "fin",
-	[CT_R_FIN_BEHIND_DATA] = "fin-behind-data",
-	[CT_R_ABORT_UNREAD] = "abort-unread",
-	[CT_R_ABORT_LINGER0] = "abort-linger0",
-	[CT_R_LISTENER] = "listener",
-	[CT_R_ALREADY_CLOSED] = "already-closed",
-	[CT_R_SYN_SENT] = "syn-sent",
-	[CT_R_FIN_ALREADY_SENT] = "fin-already-sent",
-	[CT_R_REPAIR] = "repair",
-	[CT_R_ABORT_LINGER2] = "abort-linger2",
-	[CT_R_ABORT_MEMORY] = "abort-memory",
-	[CT_R_RST_REPLY] = "rst-reply",
-	[CT_R_RELEASE] = "release",
-	[CT_R_REFDROP] = "refdrop",
-	[CT_R_STATE] = "state",
-	[CT_R_TIMEWAIT] = "timewait",
-	[CT_R_DESTROYED] = "destroyed",
-	[CT_R_ABORT_DATA] = "abort-data",
-	[CT_R_FIN_WAIT2_TIMEOUT] = "fin-wait2-timeout",
-	[CT_R_FIN_FAILED] = "fin-failed",
+	CT_REASON_NAMES(CT_NAME_AT, CT_NAME_AT)
 };
 
 static const char *const type_names[CT_EV_MAX] = {
 	[0] = "?",
-	[CT_EV_CLOSE] = "CLOSE",
-	[CT_EV_REFDROP] = "REFDROP",
-	[CT_EV_RELEASE] = "RELEASE",
-	[CT_EV_STATE] = "STATE",
-	[CT_EV_RESET] = "RESET",
-	[CT_EV_TIMEWAIT] = "TIMEWAIT",
-	[CT_EV_END] = "END",
-	[CT_EV_LOST] = "LOST",
+	CT_TYPE_NAMES(CT_NAME_AT, CT_NAME_AT)
 };
 
 static const char *const krst_names[CT_KRST_MAX] = {
-	[CT_KRST_NA] = "-",
-	[CT_KRST_NOT_SPECIFIED] = "NOT_SPECIFIED",
-	[CT_KRST_ABORT_ON_CLOSE] = "TCP_ABORT_ON_CLOSE",
-	[CT_KRST_ABORT_ON_LINGER] = "TCP_ABORT_ON_LINGER",
-	[CT_KRST_ABORT_ON_MEMORY] = "TCP_ABORT_ON_MEMORY",
-	[CT_KRST_TCP_STATE] = "TCP_STATE",
-	[CT_KRST_ABORT_ON_DATA] = "TCP_ABORT_ON_DATA",
-	[CT_KRST_OTHER] = "OTHER",
-	[CT_KRST_DISCONNECT_WITH_DATA] = "TCP_DISCONNECT_WITH_DATA",
-	[CT_KRST_NO_SOCKET] = "NO_SOCKET",
-	[CT_KRST_INVALID_ACK_SEQUENCE] = "TCP_INVALID_ACK_SEQUENCE",
-	[CT_KRST_RFC7323_PAWS] = "TCP_RFC7323_PAWS",
-	[CT_KRST_TOO_OLD_ACK] = "TCP_TOO_OLD_ACK",
-	[CT_KRST_ACK_UNSENT_DATA] = "TCP_ACK_UNSENT_DATA",
-	[CT_KRST_TCP_FLAGS] = "TCP_FLAGS",
-	[CT_KRST_OLD_ACK] = "TCP_OLD_ACK",
-	[CT_KRST_TIMEWAIT_SOCKET] = "TCP_TIMEWAIT_SOCKET",
-	[CT_KRST_INVALID_SYN] = "INVALID_SYN",
-	[CT_KRST_KEEPALIVE_TIMEOUT] = "TCP_KEEPALIVE_TIMEOUT",
-	[CT_KRST_MPTCP_EUNSPEC] = "MPTCP_RST_EUNSPEC",
-	[CT_KRST_MPTCP_EMPTCP] = "MPTCP_RST_EMPTCP",
-	[CT_KRST_MPTCP_ERESOURCE] = "MPTCP_RST_ERESOURCE",
-	[CT_KRST_MPTCP_EPROHIBIT] = "MPTCP_RST_EPROHIBIT",
-	[CT_KRST_MPTCP_EWQ2BIG] = "MPTCP_RST_EWQ2BIG",
-	[CT_KRST_MPTCP_EBADPERF] = "MPTCP_RST_EBADPERF",
-	[CT_KRST_MPTCP_EMIDDLEBOX] = "MPTCP_RST_EMIDDLEBOX",
-	[CT_KRST_ERROR] = "ERROR",
+	CT_KRST_NAMES(CT_NAME_AT, CT_NAME_AT)
 };
 
 #define NAME_OF(tab, i) ((i) < sizeof(tab) / sizeof((tab)[0]) && (tab)[i] ? (tab)[i] : "?")
