@@ -12,14 +12,13 @@
 #endif
 #include "ct_format.h"
 #include "ct_classify.h"
+#include "ct_names.h"
 
-/* Bit i of ct_event.flags is flag_names[i]; the list ends with NULL. */
+/* Bit i of ct_event.flags is flag_names[i] (ct_names.h); the list ends with NULL. */
+#define CT_FLAG_NAME(f, s) s,
+
 static const char *const flag_names[] = {
-	"exiting", "mismatch", "fin-queued", "disconnect", "linger-wait",
-	"linger-expired", "no-file", "incomplete", "in-close", "inet6",
-	"repair", "linger2-neg", "timewait", "not-observed", "deferred-put",
-	"reply", "after-end", "linger-interrupted", "fin-discarded",
-	"snap-locked", "no-return", "fin-failed", "fin-retransmit",
+	CT_FLAG_NAMES(CT_FLAG_NAME, CT_FLAG_NAME)
 	NULL
 };
 _Static_assert(sizeof(flag_names) == (CT_F_COUNT + 1) * sizeof(flag_names[0]),

@@ -96,4 +96,30 @@
 	FN(CT_KRST_MPTCP_EMIDDLEBOX, "MPTCP_RST_EMIDDLEBOX")		\
 	FNe(CT_KRST_ERROR, "ERROR"))
 
+/* ct_event.flags, in bit order (bit i is the i-th; tests/unit checks). */
+#define CT_FLAG_NAMES(FN, FNe)						\
+	CT_SEQ(FN(CT_F_EXITING, "exiting")				\
+	FN(CT_F_MISMATCH, "mismatch")					\
+	FN(CT_F_FIN_QUEUED, "fin-queued")				\
+	FN(CT_F_DISCONNECT, "disconnect")				\
+	FN(CT_F_LINGER_WAIT, "linger-wait")				\
+	FN(CT_F_LINGER_EXPIRED, "linger-expired")			\
+	FN(CT_F_NO_FILE, "no-file")					\
+	FN(CT_F_INCOMPLETE, "incomplete")				\
+	FN(CT_F_IN_CLOSE, "in-close")					\
+	FN(CT_F_IPV6_RELEASE, "inet6")					\
+	FN(CT_F_REPAIR, "repair")					\
+	FN(CT_F_LINGER2_NEG, "linger2-neg")				\
+	FN(CT_F_TIMEWAIT, "timewait")					\
+	FN(CT_F_NOT_OBSERVED, "not-observed")				\
+	FN(CT_F_DEFERRED_PUT, "deferred-put")				\
+	FN(CT_F_REPLY, "reply")						\
+	FN(CT_F_AFTER_END, "after-end")					\
+	FN(CT_F_LINGER_INTERRUPTED, "linger-interrupted")		\
+	FN(CT_F_FIN_DISCARDED, "fin-discarded")				\
+	FN(CT_F_SNAP_LOCKED, "snap-locked")				\
+	FN(CT_F_NO_RETURN, "no-return")					\
+	FN(CT_F_FIN_FAILED, "fin-failed")				\
+	FNe(CT_F_FIN_RETRANSMIT, "fin-retransmit"))
+
 #endif /* CT_NAMES_H */

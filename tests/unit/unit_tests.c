@@ -6,6 +6,7 @@
 #include "ct_classify.h"
 #include "ct_control.h"
 #include "ct_format.h"
+#include "ct_names.h"
 #include "decode.h"
 
 static int pass, fail;
@@ -257,8 +258,57 @@ static void test_decode(void)
 	T("tiny buffer", ct_fmt_kv(buf, 8, &ev) <= 7 && strlen(buf) == 7);
 }
 
+/*
+ * ct_names.h's lists are in value order with no gap (the name tables are
+ * indexed by value) and name what ct_classify and ct_format print.
+ */
+#define VAL(v, s) v,
+#define NAME(v, s) s,
+static void test_names(void)
+{
+	static const unsigned int st[] = { CT_STATE_NAMES(VAL, VAL) },
+		act[] = { CT_ACTION_NAMES(VAL, VAL) },
+		rsn[] = { CT_REASON_NAMES(VAL, VAL) },
+		typ[] = { CT_TYPE_NAMES(VAL, VAL) },
+		krst[] = { CT_KRST_NAMES(VAL, VAL) },
+		fl[] = { CT_FLAG_NAMES(VAL, VAL) };
+	static const char *const rsn_n[] = { CT_REASON_NAMES(NAME, NAME) },
+		*const fl_n[] = { CT_FLAG_NAMES(NAME, NAME) };
+	char buf[64];
+	unsigned int i, ok;
+
+	T("state names: all, in order", sizeof(st) / sizeof(st[0]) == CT_TCP_MAX_STATES);
+	for (i = 0, ok = 1; i < sizeof(st) / sizeof(st[0]); i++)
+		ok &= st[i] == i;
+	T("state names in value order", ok);
+	T("action names: all", sizeof(act) / sizeof(act[0]) == CT_ACT_MAX);
+	for (i = 0, ok = 1; i < sizeof(act) / sizeof(act[0]); i++)
+		ok &= act[i] == i;
+	T("action names in value order", ok);
+	T("reason names: all", sizeof(rsn) / sizeof(rsn[0]) == CT_R_MAX);
+	for (i = 0, ok = 1; i < sizeof(rsn) / sizeof(rsn[0]); i++)
+		ok &= rsn[i] == i && !strcmp(rsn_n[i], ct_reason_name(i));
+	T("reason names in value order", ok);
+	T("type names: all", sizeof(typ) / sizeof(typ[0]) == CT_EV_MAX - 1);
+	for (i = 0, ok = 1; i < sizeof(typ) / sizeof(typ[0]); i++)
+		ok &= typ[i] == i + 1;
+	T("type names in value order", ok);
+	T("krst names: all", sizeof(krst) / sizeof(krst[0]) == CT_KRST_MAX);
+	for (i = 0, ok = 1; i < sizeof(krst) / sizeof(krst[0]); i++)
+		ok &= krst[i] == i;
+	T("krst names in value order", ok);
+	T("flag names: all", sizeof(fl) / sizeof(fl[0]) == CT_F_COUNT);
+	for (i = 0, ok = 1; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		ok &= fl[i] == 1u << i;
+		ct_fmt_flags(buf, sizeof(buf), fl[i]);
+		ok &= !strcmp(buf, fl_n[i]);
+	}
+	T("flag names in bit order", ok);
+}
+
 int main(void)
 {
+	test_names();
 	test_predict();
 	test_observe();
 	test_rst_reason();
