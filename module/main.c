@@ -59,12 +59,29 @@ static unsigned int max_closing;
 module_param(max_closing, uint, 0444);
 MODULE_PARM_DESC(max_closing, "tcp_close calls followed at once, lingering ones included (16-4096, default 0: max(64, 8 x CPUs)); a close beyond them gets a CLOSE record flagged no-return");
 
+static char *output = "ring";
+module_param(output, charp, 0444);
+MODULE_PARM_DESC(output, "where records go: ring (the debugfs ring, read by closetrace; default), trace (the trace events closetrace:*, for trace-cmd, perf, bpftrace), both");
+
 static bool hooks_only;
 module_param(hooks_only, bool, 0444);
 MODULE_PARM_DESC(hooks_only, "attach every hook but record nothing: the hooks' own cost, for benchmarks (default 0)");
 
-static int __init ct_check_params(struct ct_filter *f)
+/* output=: one of ct_output_name()'s names, exactly. */
+static int __init ct_parse_output(const char *s)
 {
+	unsigned int i;
+
+	for (i = CT_OUT_RING; i <= CT_OUT_BOTH; i++)
+		if (s && !strcmp(s, ct_output_name(i)))
+			return i;
+	return -EINVAL;
+}
+
+static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
+{
+	int o;
+
 	if (buf_kb < CT_BUF_KB_MIN || buf_kb > CT_BUF_KB_MAX) {
 		pr_err("invalid buf_kb=%u (allowed %u-%u)\n", buf_kb,
 		       CT_BUF_KB_MIN, CT_BUF_KB_MAX);
@@ -97,6 +114,13 @@ static int __init ct_check_params(struct ct_filter *f)
 		pr_err("invalid filter_comm (1-15 printable characters, no spaces)\n");
 		return -EINVAL;
 	}
+	o = ct_parse_output(output);
+	if (o < 0) {
+		pr_err("invalid output=%s (allowed ring, trace, both)\n",
+		       output ?: "");
+		return -EINVAL;
+	}
+	*out = o;
 	memset(f, 0, sizeof(*f));
 	f->pid = filter_pid;
 	f->port = filter_port;
@@ -108,14 +132,15 @@ static int __init ct_check_params(struct ct_filter *f)
 static int __init closetrace_init(void)
 {
 	struct ct_filter f;
+	unsigned int out;
 	int err;
 
-	err = ct_check_params(&f);
+	err = ct_check_params(&f, &out);
 	if (err)
 		return err;
 	ct_enabled = enabled;
 
-	err = ct_ring_init((unsigned long)buf_kb * 1024);
+	err = ct_ring_init((unsigned long)buf_kb * 1024, out);
 	if (err)
 		goto err_out;
 	err = ct_track_init(max_tracked);
@@ -136,7 +161,8 @@ static int __init closetrace_init(void)
 	if (err)
 		goto err_probes;
 	ct_debugfs_init();
-	pr_info("loaded (abi %u, %u KiB per CPU%s%s)\n", CT_ABI_VERSION, buf_kb,
+	pr_info("loaded (abi %u, %u KiB per CPU, output %s%s%s)\n",
+		CT_ABI_VERSION, buf_kb, ct_output_name(out),
 		file_hooks ? "" : ", no per-file hooks",
 		hooks_only ? ", hooks only: nothing recorded" : "");
 	return 0;

@@ -30,6 +30,7 @@ static int ct_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "abi_version %u\n", CT_ABI_VERSION);
 	seq_printf(m, "enabled %d\n", READ_ONCE(ct_enabled));
+	seq_printf(m, "output %s\n", ct_output_name(ct_ring_output()));
 	seq_printf(m, "buffer_bytes_per_cpu %lu\n", ct_buf_bytes);
 	ct_filter_show(m);
 	seq_printf(m, "closes_tcp %llu\n", ct_stat_sum(closes_tcp));
@@ -63,6 +64,7 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "events_discarded %llu\n",
 		   (u64)atomic64_read(&ct_events_discarded));
 	seq_printf(m, "events_lost %llu\n", lost);
+	seq_printf(m, "events_traced %llu\n", ct_stat_sum(traced));
 	for_each_possible_cpu(cpu)
 		seq_printf(m, "cpu%d_written %llu cpu%d_lost %llu\n", cpu,
 			   ct_ring_written(cpu), cpu,

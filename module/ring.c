@@ -19,6 +19,7 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include "compat.h"
+#include "events.h"
 #include "ring.h"
 #include "stats.h"
 
@@ -55,6 +56,7 @@ static unsigned int ct_wake_mark;
  */
 #define CT_RB_EVENT_OVERHEAD 16
 static bool ct_shutdown;
+static unsigned int ct_output = CT_OUT_RING;
 
 DECLARE_WAIT_QUEUE_HEAD(ct_ring_wait);
 /* Set by a reader about to sleep; writers then queue the wake-up. */
@@ -68,8 +70,9 @@ static void ct_wake_fn(struct irq_work *w)
 
 static struct irq_work ct_wake_work;
 
-int ct_ring_init(unsigned long bytes_per_cpu)
+int ct_ring_init(unsigned long bytes_per_cpu, unsigned int output)
 {
+	ct_output = output;
 	init_irq_work(&ct_wake_work, ct_wake_fn);
 	/* a quarter of a CPU's ring, at most CT_WAKE_MARK_MAX records */
 	ct_wake_mark = clamp_t(unsigned long,
@@ -80,6 +83,22 @@ int ct_ring_init(unsigned long bytes_per_cpu)
 	if (!ct_rb)
 		return -ENOMEM;
 	return 0;
+}
+
+unsigned int ct_ring_output(void)
+{
+	return ct_output;
+}
+
+const char *ct_output_name(unsigned int output)
+{
+	static const char *const names[] = {
+		[CT_OUT_RING] = "ring",
+		[CT_OUT_TRACE] = "trace",
+		[CT_OUT_BOTH] = "both",
+	};
+
+	return output < ARRAY_SIZE(names) ? names[output] : NULL;
 }
 
 void ct_ring_exit(void)
@@ -151,6 +170,14 @@ void ct_ring_emit(struct ct_event *ev)
 	 */
 	local_irq_save(flags);
 	ev->cpu = smp_processor_id();
+	if (ct_output & CT_OUT_TRACE) {
+		ct_trace_record(ev);
+		this_cpu_inc(ct_stats.traced);
+	}
+	if (!(ct_output & CT_OUT_RING)) {
+		local_irq_restore(flags);
+		return;
+	}
 	if (!ct_write_lost(ev->cpu, ev->ts_ns) || !ct_rb_write(ev)) {
 		atomic64_inc(this_cpu_ptr(&ct_pending_lost));
 		this_cpu_inc(ct_stats.lost);

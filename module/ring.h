@@ -5,9 +5,23 @@
 #include <linux/wait.h>
 #include "ct_abi.h"
 
-int ct_ring_init(unsigned long bytes_per_cpu);
+/* Where records go (module parameter output=): bits. */
+enum ct_output {
+	CT_OUT_RING = 1,	/* the ring, read from debugfs (the default) */
+	CT_OUT_TRACE = 2,	/* the trace events closetrace:* */
+	CT_OUT_BOTH = CT_OUT_RING | CT_OUT_TRACE,
+};
+
+int ct_ring_init(unsigned long bytes_per_cpu, unsigned int output);
+unsigned int ct_ring_output(void);
+/* "ring", "trace", "both" (the parameter's values); NULL for others. */
+const char *ct_output_name(unsigned int output);
 void ct_ring_exit(void);
-/* Fill the header of ev and write it; counts a loss when the ring is full. */
+/*
+ * The one place a record leaves: fill the header of ev, then write it to
+ * the ring (counting a loss when it is full) and/or emit it as its trace
+ * event, as output= says.
+ */
 void ct_ring_emit(struct ct_event *ev);
 /* Take the oldest record across CPUs; false when the ring is empty. */
 bool ct_ring_take(struct ct_event *out);

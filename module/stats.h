@@ -22,6 +22,7 @@ struct ct_stats {
 	u64 timewaits;
 	u64 ends;
 	u64 written;		/* own records; LOST ones: ct_ring_written() */
+	u64 traced;		/* records emitted as trace events */
 	u64 lost;
 	u64 untracked;		/* tracking table full */
 	u64 filtered;
