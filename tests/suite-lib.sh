@@ -12,15 +12,17 @@
 #   build. Adds to the caller's pass, fail and skip counts, and prints
 #   "kernel K: N passed, N failed, N skipped" and every failure again.
 #
-# Needs ct_addtree and ct_fuzztree (set by ct_guest_tools) and the counters pass, fail,
+# Needs ct_addtree, ct_fuzztree and ct_tracetree (set by ct_guest_tools) and the counters pass, fail,
 # skip set by the caller.
 
 # ct_guest_tools: pack the programs the scenarios' oracles run (tcpdump,
-# bpftool) into ct_addtree, and the fuzzers (trinity, stress-ng) into
-# ct_fuzztree; without them the tests that need them fail, saying so.
+# bpftool) into ct_addtree, the fuzzers (trinity, stress-ng) into
+# ct_fuzztree, and the tracers (trace-cmd, bpftrace, perf: the trace
+# events' tests) into ct_tracetree; without them the tests that need them
+# fail, saying so.
 ct_guest_tools() {
 	local tools
-	ct_addtree=() ct_fuzztree=()
+	ct_addtree=() ct_fuzztree=() ct_tracetree=()
 	if tools=$(scripts/guest-tools); then
 		ct_addtree=(--add-tree "$tools")
 	else
@@ -33,14 +35,23 @@ ct_guest_tools() {
 		echo "FAIL packing the guests' fuzzers (scripts/guest-tools fuzzers)"
 		fail=$((fail + 1))
 	fi
+	if tools=$(scripts/guest-tools tracers); then
+		ct_tracetree=(--add-tree "$tools")
+	else
+		echo "FAIL packing the guests' tracers (scripts/guest-tools tracers)"
+		fail=$((fail + 1))
+	fi
 }
 
 ct_guest_suite() {
 	local k=$1 timeout_s=$2 cmd=$3 mem=512 work rc p f s end last
-	local trees=("${ct_addtree[@]}")
+	local trees=("${ct_addtree[@]}" "${ct_tracetree[@]}")
 	# The debug kernels: room for KASAN's shadow and kmemleak's pool, and
 	# the fuzzers (43 MB: not in every other kernel's initramfs).
 	case $k in debug*) mem=${CT_DEBUG_MEM:-1024}; trees+=("${ct_fuzztree[@]}") ;; esac
+	# The tracers (bpftrace's LLVM: 230 MB) stay in the initramfs, in the
+	# guest's memory: 512 MiB more (with 512 in all, unpacking fails).
+	[ ${#ct_tracetree[@]} = 0 ] || mem=$((mem + 512))
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ct-suite.XXXXXX")
 	echo "== scenario suite, kernel: $k"
 	scripts/vm-run --kernel "$k" --smp 2 --mem "$mem" --timeout "$timeout_s" \
