@@ -77,19 +77,25 @@ static void w_conn_rst(void)
 	conn(1);
 }
 
-/* Records written so far by closetrace, or by the kernel's trace buffer. */
+/*
+ * Records written so far by closetrace (to its ring, or as trace events
+ * with output=trace), or by the kernel's trace buffer.
+ */
 static double records(void)
 {
 	char line[256];
-	double v = 0, x;
+	double v = 0, t = 0, x;
 	FILE *f = fopen("/proc/closetrace/stats", "r");
 
 	if (f) {
-		while (fgets(line, sizeof(line), f))
+		while (fgets(line, sizeof(line), f)) {
 			if (sscanf(line, "events_written %lf", &x) == 1)
 				v = x;
+			if (sscanf(line, "events_traced %lf", &x) == 1)
+				t = x;
+		}
 		fclose(f);
-		return v;
+		return v > 0 ? v : t;
 	}
 	f = fopen("/sys/kernel/tracing/per_cpu/cpu0/stats", "r");
 	if (!f)

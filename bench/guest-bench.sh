@@ -8,6 +8,10 @@
 #   noreader   closetrace with a 16 MiB ring and no reader: what writing
 #              the records costs, without draining them (nothing may be
 #              lost; closetrace - noreader is the reader's share)
+#   ct_trace   closetrace with output=trace and no tracer attached: the
+#              records are built and go nowhere (the events are off)
+#   ct_tracecmd closetrace with output=trace, trace-cmd record -e
+#              'closetrace:*' writing the events to a tmpfs file
 #   tracefs    no closetrace: the kernel's own tracepoints on the close
 #              path (sock:inet_sock_set_state, tcp:tcp_send_reset,
 #              tcp:tcp_destroy_sock) recorded raw from trace_pipe_raw, as
@@ -23,7 +27,7 @@ fail=0
 # The module's record counts for MODE; sets lost.
 info() {
 	lost=$(sed -n 's/^events_lost //p' /proc/closetrace/stats)
-	echo "BENCHINFO {\"mode\":\"$1\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_lost\":$lost}"
+	echo "BENCHINFO {\"mode\":\"$1\",\"events_written\":$(sed -n 's/^events_written //p' /proc/closetrace/stats),\"events_traced\":$(sed -n 's/^events_traced //p' /proc/closetrace/stats),\"events_lost\":$lost}"
 }
 reader_run() {	# MODE READER-FORMAT MODPARAMS...
 	mode=$1 rfmt=$2; shift 2
@@ -57,6 +61,26 @@ bench_close noreader "$iters"
 info noreader
 [ "$lost" = 0 ] || { echo "BENCHERR noreader: $lost records lost, the ring is too small for the run"; fail=1; }
 rmmod closetrace
+insmod /closetrace.ko output=trace || { echo "BENCHERR insmod output=trace"; fail=1; }
+bench_close ct_trace "$iters"
+info ct_trace
+rmmod closetrace
+if command -v trace-cmd >/dev/null; then
+	insmod /closetrace.ko output=trace || { echo "BENCHERR insmod output=trace"; fail=1; }
+	(cd /tmp && exec trace-cmd record -e 'closetrace:*' -o /tmp/tc.dat) > /tmp/tc.log 2>&1 &
+	t=$!
+	i=0
+	while [ "$(cat /sys/kernel/tracing/events/closetrace/enable)" != 1 ] && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+	sleep 1
+	bench_close ct_tracecmd "$iters"
+	kill -INT $t; wait $t 2>/dev/null
+	info ct_tracecmd
+	rmmod closetrace
+	trace-cmd report -i /tmp/tc.dat 2>/dev/null | grep -q ' close: ' ||
+		{ echo "BENCHERR trace-cmd recorded no closetrace:close event: $(head -c 300 /tmp/tc.log | tr '\n"' ' _')"; fail=1; }
+else
+	echo "BENCHERR trace-cmd missing in the guest"; fail=1
+fi
 closetrace -f /tmp/ct.bin -j | grep -q '"type":"CLOSE"' || { echo "BENCHERR recorded records do not decode"; fail=1; }
 insmod /closetrace.ko && cp /proc/closetrace/probes /tmp/probes && rmmod closetrace
 T=/sys/kernel/tracing
