@@ -88,6 +88,8 @@ install-dkms:
 	$(INSTALL) -d $(DESTDIR)/usr/src/closetrace-$(VERSION)/module
 	$(INSTALL) -m 0644 dkms.conf Kbuild $(DESTDIR)/usr/src/closetrace-$(VERSION)/
 	$(INSTALL) -m 0644 module/*.c module/*.h $(DESTDIR)/usr/src/closetrace-$(VERSION)/module/
+	$(INSTALL) -d $(DESTDIR)/usr/src/closetrace-$(VERSION)/module/trace
+	$(INSTALL) -m 0644 module/trace/*.h $(DESTDIR)/usr/src/closetrace-$(VERSION)/module/trace/
 
 deb:
 	scripts/make-deb

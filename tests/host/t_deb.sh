@@ -41,7 +41,7 @@ contents "$reader" usr/sbin/closetrace usr/share/man/man8/closetrace.8.gz \
 	usr/share/doc/closetrace/examples/closetrace.conf
 src=usr/src/closetrace-$ver
 contents "$dkms" usr/share/doc/closetrace-dkms/changelog.gz usr/share/doc/closetrace-dkms/copyright \
-	$src/dkms.conf $src/Kbuild $(cd "$work/src" && ls module/*.[ch] | sed "s|^|$src/|")
+	$src/dkms.conf $src/Kbuild $(git -C "$CT_ROOT" ls-files module | sed "s|^|$src/|")
 
 dpkg-deb -f "$dkms" Depends | grep -q 'dkms' || no "closetrace-dkms does not depend on dkms"
 dpkg-deb -e "$dkms" "$work/ctrl"

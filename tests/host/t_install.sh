@@ -55,16 +55,20 @@ make -s install-reader DESTDIR="$work/d3" PREFIX=/opt/ct > "$work/log" 2>&1 || {
 sed -n 's|^usr/|opt/ct/|p' "$work/list1" > "$work/list3"
 same "make install-reader PREFIX=/opt/ct" "$work/list3" "$work/d3"
 
-# 3. install-dkms: dkms.conf, Kbuild and the sources of every object Kbuild names.
+# 3. install-dkms: dkms.conf, Kbuild and every file of module/ (what git
+# tracks there: a new header or directory is not forgotten); the installed
+# tree must build against the headers as DKMS builds it.
 make -s install-dkms DESTDIR="$work/d4" > "$work/log" 2>&1 || { no "make install-dkms failed"; cat "$work/log"; }
 {
 	echo "usr/src/closetrace-$ver/dkms.conf"
 	echo "usr/src/closetrace-$ver/Kbuild"
-	ls module/*.c module/*.h | sed "s|^|usr/src/closetrace-$ver/|"
+	git -C "$CT_ROOT" ls-files module | sed "s|^|usr/src/closetrace-$ver/|"
 } > "$work/list4"
 same "make install-dkms" "$work/list4" "$work/d4"
 for o in $(sed -n 's/\\$//; s/^closetrace-y := //p; s/^\t//p' Kbuild | tr ' ' '\n' | grep '\.o$'); do
 	[ -f "$work/d4/usr/src/closetrace-$ver/${o%.o}.c" ] || no "install-dkms lacks ${o%.o}.c, which Kbuild builds"
 done
+make -s -C "$kdir/root/usr/src/linux-headers-$krel" M="$work/d4/usr/src/closetrace-$ver" modules \
+	> "$work/log" 2>&1 || { no "the installed DKMS source does not build"; tail -20 "$work/log"; }
 [ $bad = 0 ] || exit 1
 echo "  install: make install, install-reader (2 prefixes), install-dkms: the expected files; version $ver everywhere"
