@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # closetrace(8) renders with man(1) without a warning, has the sections a
 # man page needs, and names every option of "closetrace --help", every
-# record type and every reason the reader prints (from module/ct_classify.c),
+# record type and every reason the reader prints (from module/ct_names.h),
 # so that the page and the program cannot drift apart.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,8 +29,8 @@ opts=$(userspace/closetrace --help | grep -oE '^ +(-[[:alnum:]], )?--[a-z-]+' | 
 for o in $opts; do
 	has "$o" || no "option $o of --help is missing"
 done
-names=$(sed -n 's/^\t\[CT_\(EV\|R\|ACT\)_[A-Z0-9_]*\] = "\([^"]*\)",$/\2/p' module/ct_classify.c)
-[ "$(echo $names | wc -w)" -ge 30 ] || no "found too few type, action and reason names in ct_classify.c"
+names=$(sed -n 's/^.*FNe\{0,1\}(CT_\(EV\|R\|ACT\)_[A-Z0-9_]*, "\([^"]*\)").*$/\2/p' module/ct_names.h)
+[ "$(echo $names | wc -w)" -ge 30 ] || no "found too few type, action and reason names in ct_names.h"
 for n in $names; do
 	has "$n" || no "record type, action or reason $n is missing"
 done
