@@ -16,14 +16,6 @@
 . /tests/lib.sh
 . /tests/tracev-lib.sh
 T=/sys/kernel/tracing
-# (returns the test's status, for ct_on_exit)
-cleanup_tv() {
-	_st=$?
-	echo 0 > $TV_EVENTS/enable 2>/dev/null || true
-	[ -z "${tc:-}" ] || kill -KILL "$tc" 2>/dev/null || true
-	return $_st
-}
-trap 'cleanup_tv; ct_on_exit' EXIT
 
 command -v trace-cmd > /dev/null || { bad "trace-cmd is not in the guest (scripts/guest-tools tracers)"; ct_done; }
 
@@ -95,7 +87,7 @@ ct_reload output=both
 cd /tmp
 rm -f /tmp/tv.dat
 trace-cmd record -e 'closetrace:*' -o /tmp/tv.dat > /tmp/tv.tc.log 2>&1 &
-tc=$!
+tv_pid=$!
 # trace-cmd record has started when it has enabled the events (its
 # recorders then read the buffer from its start).
 wait_until 60 eval '[ "$(cat $TV_EVENTS/enable)" = 1 ]' ||
@@ -105,8 +97,7 @@ echo clear > $C
 tv_wait_quiet
 closetrace --drain -j > /tmp/tv.ring.json
 tv_ring_lines /tmp/tv.ring.json > /tmp/tv.ring.lines
-tv_stop trace-cmd $tc
-tc=
+tv_stop trace-cmd $tv_pid
 trace-cmd report -i /tmp/tv.dat > /tmp/tv.report 2> /tmp/tv.report.err ||
 	{ bad "trace-cmd report failed:"; head -n 20 /tmp/tv.report.err; }
 tv_text_lines /tmp/tv.report > /tmp/tv.report.lines

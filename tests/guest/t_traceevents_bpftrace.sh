@@ -8,13 +8,6 @@
 # bpf(2) is a SKIP with bpftrace's words, never a pass.
 . /tests/lib.sh
 . /tests/tracev-lib.sh
-# (returns the test's status, for ct_on_exit)
-cleanup_bt() {
-	_st=$?
-	[ -z "${bt:-}" ] || kill -KILL "$bt" 2>/dev/null || true
-	return $_st
-}
-trap 'cleanup_bt; ct_on_exit' EXIT
 
 command -v bpftrace > /dev/null || { bad "bpftrace is not in the guest (scripts/guest-tools tracers)"; ct_done; }
 
@@ -31,16 +24,16 @@ cd /tmp
 	echo 'BEGIN { printf("ready\n"); }'
 } > /tmp/tv.bt
 bpftrace /tmp/tv.bt > /tmp/tv.bt.out 2> /tmp/tv.bt.err &
-bt=$!
-wait_until 300 eval 'grep -q "^ready" /tmp/tv.bt.out || ! kill -0 $bt 2>/dev/null' || true
-if ! kill -0 $bt 2>/dev/null && grep -q 'Function not implemented' /tmp/tv.bt.err; then
+tv_pid=$!
+wait_until 300 eval 'grep -q "^ready" /tmp/tv.bt.out || ! kill -0 $tv_pid 2>/dev/null' || true
+if ! kill -0 $tv_pid 2>/dev/null && grep -q 'Function not implemented' /tmp/tv.bt.err; then
 	# ENOSYS: a kernel without bpf(2) (our tinyconfig debug kernels).
-	bt=
+	tv_pid=
 	echo "SKIP bpftrace cannot run on $(uname -r): $(grep -m 1 'Function not implemented' /tmp/tv.bt.err) (no bpf(2) in this kernel)"
 	ct_reload_default
 	exit 77
 fi
-grep -q '^ready' /tmp/tv.bt.out && kill -0 $bt 2>/dev/null ||
+grep -q '^ready' /tmp/tv.bt.out && kill -0 $tv_pid 2>/dev/null ||
 	{ bad "bpftrace did not attach its probes (in 300 s):"; head -n 20 /tmp/tv.bt.err; }
 echo clear > $C
 /tests/helper_closes 21330 > /dev/null || bad "helper_closes 21330 failed"
@@ -50,8 +43,7 @@ closetrace --drain -j > /tmp/tv.ring.json
 # with the ring (at most 30 s; a shortfall then shows in the comparison).
 nring=$(grep -c '"comm":"helper_closes"' /tmp/tv.ring.json) || true
 wait_until 30 eval '[ "$(grep -c " $TV_COMM\$" /tmp/tv.bt.out)" -ge $nring ]' || true
-tv_stop bpftrace $bt
-bt=
+tv_stop bpftrace $tv_pid
 # bpftrace prints numbers: the ring's names mapped through the print format.
 tv_symbols > /tmp/tv.syms
 awk -v comm="$TV_COMM" 'FNR == NR { num[$1] = $2; next }

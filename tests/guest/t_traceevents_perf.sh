@@ -5,13 +5,6 @@
 # refuses to record is a SKIP with perf's own words, never a pass.
 . /tests/lib.sh
 . /tests/tracev-lib.sh
-# (returns the test's status, for ct_on_exit)
-cleanup_perf() {
-	_st=$?
-	[ -z "${pf:-}" ] || kill -KILL "$pf" 2>/dev/null || true
-	return $_st
-}
-trap 'cleanup_perf; ct_on_exit' EXIT
 
 command -v perf > /dev/null || { bad "perf is not in the guest (scripts/guest-tools tracers)"; ct_done; }
 
@@ -19,15 +12,15 @@ ct_reload output=both
 cd /tmp
 rm -f /tmp/tv.perf.data
 perf record -e 'closetrace:*' -a -o /tmp/tv.perf.data > /tmp/tv.perf.log 2>&1 &
-pf=$!
+tv_pid=$!
 # perf says nothing when it is recording; it has opened its events when
 # its output file has its header, or it has stopped with an error.
 sleep 1
-wait_until 60 eval '! kill -0 $pf 2>/dev/null || [ -s /tmp/tv.perf.data ]' || true
+wait_until 60 eval '! kill -0 $tv_pid 2>/dev/null || [ -s /tmp/tv.perf.data ]' || true
 sleep 2
-if ! kill -0 $pf 2>/dev/null; then
-	wait $pf && rc=0 || rc=$?
-	pf=
+if ! kill -0 $tv_pid 2>/dev/null; then
+	wait $tv_pid && rc=0 || rc=$?
+	tv_pid=
 	echo "SKIP perf record refused to run on $(uname -r) (exit $rc): $(head -n 3 /tmp/tv.perf.log | tr '\n' ' ')"
 	ct_reload_default
 	exit 77
@@ -35,8 +28,7 @@ fi
 echo clear > $C
 /tests/helper_closes 21340 > /dev/null || bad "helper_closes 21340 failed"
 tv_wait_quiet
-tv_stop perf $pf
-pf=
+tv_stop perf $tv_pid
 closetrace --drain -j > /tmp/tv.ring.json
 tv_ring_lines /tmp/tv.ring.json > /tmp/tv.ring.lines
 perf script -i /tmp/tv.perf.data > /tmp/tv.script 2> /tmp/tv.script.err ||

@@ -1,4 +1,4 @@
-# Sourced by t_traceevents.sh and t_traceevents_perf.sh (after lib.sh):
+# Sourced by t_traceevents.sh, t_traceevents_bpftrace.sh and t_traceevents_perf.sh (after lib.sh):
 # closetrace's records as the trace events closetrace:* (output=trace or
 # both), and their comparison with the ring's, record for record.
 #
@@ -130,7 +130,21 @@ tv_stop() {
 		kill -KILL "$2" 2>/dev/null || true
 	fi
 	wait "$2" 2>/dev/null || true
+	tv_pid=
 }
+
+# The tracer running in the background (trace-cmd, bpftrace, perf), set by
+# the test after starting it: a test that stops early kills it and turns
+# the events off, then lib.sh's ct_on_exit restores the module. (Returns
+# the test's status, for ct_on_exit.)
+tv_pid=
+tv_on_exit() {
+	_st=$?
+	echo 0 > $TV_EVENTS/enable 2>/dev/null || true
+	[ -z "$tv_pid" ] || kill -KILL "$tv_pid" 2>/dev/null || true
+	return $_st
+}
+trap 'tv_on_exit; ct_on_exit' EXIT
 
 # tv_symbols: "name number" for every name the events' print format maps
 # (__print_symbolic, after TRACE_DEFINE_ENUM made the values numbers).
