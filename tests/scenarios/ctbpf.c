@@ -149,8 +149,7 @@ void bpf_load(void)
 	run("rm -rf " BPF_PROGS " " BPF_MAPS);
 	bpf_ok = !rc && out[0] == '[' && len < sizeof(out) - 1;
 	if (!bpf_ok) {
-		ct_failures++;
-		fprintf(stderr, "  check failed: bpftool map dump (exit %d): %.200s\n", rc, out);
+		ct_check_fail(NULL, 0, NULL, "bpftool map dump (exit %d): %.200s", rc, out);
 		return;
 	}
 	bpf_n = 0;
@@ -159,9 +158,8 @@ void bpf_load(void)
 
 		if (sscanf(p, "\"formatted\":{\"key\":{\"lport\":%u,\"rport\":%u},\"value\":{\"fin\":%u,\"arst\":%u,\"rrst\":%u",
 			   &c->lport, &c->rport, &c->fin, &c->arst, &c->rrst) != 5) {
-			ct_failures++;
 			bpf_ok = false;
-			fprintf(stderr, "  check failed: bpftool's map dump not understood: %.200s\n", p);
+			ct_check_fail(NULL, 0, NULL, "bpftool's map dump not understood: %.200s", p);
 			return;
 		}
 		bpf_n++;

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -19,6 +20,28 @@ int ct_failures;
 struct ct_log ct_log;
 static int ev_fd = -1;
 static const char *scen;
+
+#define FAIL_KEEP 4
+static char fail_said[FAIL_KEEP][320];
+
+void ct_check_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (file)
+		fprintf(stderr, "  check failed (%s:%d): %s: %s\n", file, line, cond, msg);
+	else
+		fprintf(stderr, "  check failed: %s\n", msg);
+	if (ct_failures < FAIL_KEEP && file)
+		snprintf(fail_said[ct_failures], sizeof(fail_said[0]), "%s:%d: %s", file, line, msg);
+	else if (ct_failures < FAIL_KEEP)
+		snprintf(fail_said[ct_failures], sizeof(fail_said[0]), "%s", msg);
+	ct_failures++;
+}
 
 static void mib_snapshot_start(void);
 static void wire_start(void);
@@ -133,6 +156,9 @@ int ct_finish(void)
 			ct_fmt_kv(line, sizeof(line), &ct_log.ev[i]);
 			fprintf(stderr, "    %s\n", line);
 		}
+		fprintf(stderr, "  %s: %d check(s) failed, the first:\n", scen, ct_failures);
+		for (i = 0; i < FAIL_KEEP && (int)i < ct_failures; i++)
+			fprintf(stderr, "    %s\n", fail_said[i]);
 	}
 	if (bpf_skipped())
 		printf("%s %s (without the BPF oracle: %s)\n", ct_failures ? "FAIL" : "PASS", scen,
@@ -923,8 +949,7 @@ bool mib_check(void)
 	}
 	if (same)
 		return true;
-	ct_failures++;
-	fprintf(stderr, "  check failed: the kernel's MIB counters disagree with closetrace's records\n");
+	ct_check_fail(NULL, 0, NULL, "the kernel's MIB counters disagree with closetrace's records");
 	fprintf(stderr, "    %-18s %8s %12s %8s\n", "counter", "kernel", "closetrace", "allowed");
 	for (k = 0; k < MIB_N; k++)
 		fprintf(stderr, "    %-18s %8lld %12lld %8lld%s%s%s\n", mib_names[k],
@@ -1367,8 +1392,7 @@ static void wire_load(void)
 {
 	wire_ok = wire_stop();
 	if (!wire_ok) {
-		ct_failures++;
-		fprintf(stderr, "  check failed: the wire capture is not complete\n");
+		ct_check_fail(NULL, 0, NULL, "the wire capture is not complete");
 		return;
 	}
 	wire_n = wire_read(wire_segs, sizeof(wire_segs) / sizeof(wire_segs[0]));

@@ -11,14 +11,13 @@
 #include "ct_format.h"
 
 extern int ct_failures;
+/* Count a failed check and say it on stderr; ct_finish() says the first
+ * few again after the records, so the end of a log names the cause. */
+void ct_check_fail(const char *file, int line, const char *cond, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 #define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		ct_failures++;						\
-		fprintf(stderr, "  check failed (%s:%d): %s: ", __FILE__, \
-			__LINE__, #cond);				\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-	}								\
+	if (!(cond))							\
+		ct_check_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);	\
 } while (0)
 #define REQUIRE(cond, ...) do {						\
 	bool ok__ = (cond);						\
