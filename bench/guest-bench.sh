@@ -10,6 +10,8 @@
 #              lost; closetrace - noreader is the reader's share)
 #   ct_trace   closetrace with output=trace and no tracer attached: the
 #              records are built and go nowhere (the events are off)
+#   ct_counters closetrace with output=counters: the records are built and
+#              counted in /proc/closetrace/summary, none is written
 #   ct_tracecmd closetrace with output=trace, trace-cmd record -e
 #              'closetrace:*' writing the events to a tmpfs file
 #   tracefs    no closetrace: the kernel's own tracepoints on the close
@@ -64,6 +66,12 @@ rmmod closetrace
 insmod /closetrace.ko output=trace || { echo "BENCHERR insmod output=trace"; fail=1; }
 bench_close ct_trace "$iters"
 info ct_trace
+rmmod closetrace
+insmod /closetrace.ko output=counters || { echo "BENCHERR insmod output=counters"; fail=1; }
+bench_close ct_counters "$iters"
+info ct_counters
+grep -q '^hist_count close_ns [1-9]' /proc/closetrace/summary ||
+	{ echo "BENCHERR output=counters: the summary counted no close"; fail=1; }
 rmmod closetrace
 if command -v trace-cmd >/dev/null; then
 	insmod /closetrace.ko output=trace || { echo "BENCHERR insmod output=trace"; fail=1; }

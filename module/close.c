@@ -30,6 +30,7 @@
 #include "filter.h"
 #include "ring.h"
 #include "stats.h"
+#include "summary.h"
 #include "track.h"
 
 static atomic64_t ct_next_id = ATOMIC64_INIT(0);
@@ -748,6 +749,8 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return;
+	if (newstate == TCP_CLOSE_WAIT)
+		ct_summary_close_wait();
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
@@ -777,6 +780,7 @@ void ct_on_rcv_reset(const struct sock *sk)
 	struct ct_ctx *ctx;
 	unsigned long flags;
 
+	ct_summary_reset_received();
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;

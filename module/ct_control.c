@@ -67,6 +67,24 @@ int ct_parse_command(const char *buf, size_t len, struct ct_command *out)
 		out->cmd = CT_CMD_CLEAR;
 	} else if (is_word(buf, len, "filter=off")) {
 		out->cmd = CT_CMD_FILTER_OFF;
+	} else if (has_prefix(buf, len, "output=")) {
+		static const char *const outs[] = {
+			[CT_CMD_OUT_COUNTERS] = "counters",
+			[CT_CMD_OUT_RING] = "ring",
+			[CT_CMD_OUT_TRACE] = "trace",
+			[CT_CMD_OUT_BOTH] = "both",
+			NULL,
+		};
+		__u32 i;
+
+		out->cmd = CT_CMD_OUTPUT;
+		for (i = 0; outs[i]; i++) {
+			if (is_word(buf + 7, len - 7, outs[i])) {
+				out->value = i;
+				return 0;
+			}
+		}
+		return -1;
 	} else if (has_prefix(buf, len, "pid=")) {
 		out->cmd = CT_CMD_PID;
 		return ct_parse_u32(buf + 4, len - 4, 1, CT_PID_MAX, &out->value);

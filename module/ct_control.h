@@ -23,11 +23,18 @@ enum ct_cmd {
 	CT_CMD_PORT,
 	CT_CMD_COMM,
 	CT_CMD_FILTER_OFF,
+	CT_CMD_OUTPUT,
 };
+
+/* output=: the values of enum ct_output (module/ring.h). */
+#define CT_CMD_OUT_COUNTERS 0
+#define CT_CMD_OUT_RING 1
+#define CT_CMD_OUT_TRACE 2
+#define CT_CMD_OUT_BOTH 3
 
 struct ct_command {
 	enum ct_cmd cmd;
-	__u32 value;			/* PID, PORT */
+	__u32 value;			/* PID, PORT, OUTPUT */
 	char comm[CT_COMM_LEN];		/* COMM, NUL-terminated */
 };
 

@@ -58,6 +58,13 @@ int ct_filter_command(const struct ct_command *cmd)
 	case CT_CMD_CLEAR:
 		ct_ring_clear();
 		return 0;
+	case CT_CMD_OUTPUT:
+		BUILD_BUG_ON(CT_CMD_OUT_COUNTERS != CT_OUT_COUNTERS ||
+			     CT_CMD_OUT_RING != CT_OUT_RING ||
+			     CT_CMD_OUT_TRACE != CT_OUT_TRACE ||
+			     CT_CMD_OUT_BOTH != CT_OUT_BOTH);
+		ct_ring_set_output(cmd->value);
+		return 0;
 	default:
 		break;
 	}

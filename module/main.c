@@ -17,6 +17,7 @@
 #include "probes.h"
 #include "procfs.h"
 #include "ring.h"
+#include "summary.h"
 #include "track.h"
 
 #define CT_BUF_KB_MIN 4
@@ -61,7 +62,7 @@ MODULE_PARM_DESC(max_closing, "tcp_close calls followed at once, lingering ones 
 
 static char *output = "ring";
 module_param(output, charp, 0444);
-MODULE_PARM_DESC(output, "where records go: ring (the debugfs ring, read by closetrace; default), trace (the trace events closetrace:*, for trace-cmd, perf, bpftrace), both");
+MODULE_PARM_DESC(output, "where records go: ring (the debugfs ring, read by closetrace; default), trace (the trace events closetrace:*, for trace-cmd, perf, bpftrace), both, counters (none: only /proc/closetrace/summary's counters); the control file's output= changes it at run time");
 
 static bool hooks_only;
 module_param(hooks_only, bool, 0444);
@@ -72,7 +73,7 @@ static int __init ct_parse_output(const char *s)
 {
 	unsigned int i;
 
-	for (i = CT_OUT_RING; i <= CT_OUT_BOTH; i++)
+	for (i = CT_OUT_COUNTERS; i <= CT_OUT_BOTH; i++)
 		if (s && !strcmp(s, ct_output_name(i)))
 			return i;
 	return -EINVAL;
@@ -116,7 +117,7 @@ static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 	}
 	o = ct_parse_output(output);
 	if (o < 0) {
-		pr_err("invalid output=%s (allowed ring, trace, both)\n",
+		pr_err("invalid output=%s (allowed ring, trace, both, counters)\n",
 		       output ?: "");
 		return -EINVAL;
 	}
@@ -140,9 +141,12 @@ static int __init closetrace_init(void)
 		return err;
 	ct_enabled = enabled;
 
-	err = ct_ring_init((unsigned long)buf_kb * 1024, out);
+	err = ct_summary_init();
 	if (err)
 		goto err_out;
+	err = ct_ring_init((unsigned long)buf_kb * 1024, out);
+	if (err)
+		goto err_summary;
 	err = ct_track_init(max_tracked);
 	if (err)
 		goto err_ring;
@@ -175,6 +179,8 @@ err_track:
 	ct_track_exit();
 err_ring:
 	ct_ring_exit();
+err_summary:
+	ct_summary_exit();
 err_out:
 	return err;
 }
@@ -189,6 +195,7 @@ static void __exit closetrace_exit(void)
 	ct_filter_exit();
 	ct_track_exit();
 	ct_ring_exit();
+	ct_summary_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /proc/closetrace/: stats (what was seen, written, read and lost) and
- * probes (which symbol serves each role). Human-readable "key value" lines,
+ * /proc/closetrace/: stats (what was seen, written, read and lost),
+ * probes (which symbol serves each role) and summary (summary.c). Human-readable "key value" lines,
  * stable for scripts. Root-only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -14,6 +14,7 @@
 #include "procfs.h"
 #include "ring.h"
 #include "stats.h"
+#include "summary.h"
 #include "track.h"
 
 static struct proc_dir_entry *ct_proc_dir;
@@ -73,6 +74,12 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int ct_summary_seq(struct seq_file *m, void *v)
+{
+	ct_summary_show(m);
+	return 0;
+}
+
 static int ct_probes_seq(struct seq_file *m, void *v)
 {
 	ct_probes_show(m);
@@ -86,7 +93,8 @@ int ct_procfs_init(unsigned long buf_bytes)
 	if (!ct_proc_dir)
 		return -ENOMEM;
 	if (!proc_create_single("stats", 0400, ct_proc_dir, ct_stats_show) ||
-	    !proc_create_single("probes", 0400, ct_proc_dir, ct_probes_seq)) {
+	    !proc_create_single("probes", 0400, ct_proc_dir, ct_probes_seq) ||
+	    !proc_create_single("summary", 0400, ct_proc_dir, ct_summary_seq)) {
 		proc_remove(ct_proc_dir);
 		return -ENOMEM;
 	}

@@ -22,6 +22,7 @@
 #include "events.h"
 #include "ring.h"
 #include "stats.h"
+#include "summary.h"
 
 static struct trace_buffer *ct_rb;
 /*
@@ -87,12 +88,18 @@ int ct_ring_init(unsigned long bytes_per_cpu, unsigned int output)
 
 unsigned int ct_ring_output(void)
 {
-	return ct_output;
+	return READ_ONCE(ct_output);
+}
+
+void ct_ring_set_output(unsigned int output)
+{
+	WRITE_ONCE(ct_output, output);
 }
 
 const char *ct_output_name(unsigned int output)
 {
 	static const char *const names[] = {
+		[CT_OUT_COUNTERS] = "counters",
 		[CT_OUT_RING] = "ring",
 		[CT_OUT_TRACE] = "trace",
 		[CT_OUT_BOTH] = "both",
@@ -155,6 +162,7 @@ NOKPROBE_SYMBOL(ct_write_lost);
 
 void ct_ring_emit(struct ct_event *ev)
 {
+	unsigned int output;
 	unsigned long flags;
 	bool wake;
 
@@ -170,11 +178,13 @@ void ct_ring_emit(struct ct_event *ev)
 	 */
 	local_irq_save(flags);
 	ev->cpu = smp_processor_id();
-	if (ct_output & CT_OUT_TRACE) {
+	ct_summary_account(ev);
+	output = READ_ONCE(ct_output);
+	if (output & CT_OUT_TRACE) {
 		ct_trace_record(ev);
 		this_cpu_inc(ct_stats.traced);
 	}
-	if (!(ct_output & CT_OUT_RING)) {
+	if (!(output & CT_OUT_RING)) {
 		local_irq_restore(flags);
 		return;
 	}

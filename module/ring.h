@@ -7,6 +7,7 @@
 
 /* Where records go (module parameter output=): bits. */
 enum ct_output {
+	CT_OUT_COUNTERS = 0,	/* no record leaves: the summary's counters only */
 	CT_OUT_RING = 1,	/* the ring, read from debugfs (the default) */
 	CT_OUT_TRACE = 2,	/* the trace events closetrace:* */
 	CT_OUT_BOTH = CT_OUT_RING | CT_OUT_TRACE,
@@ -14,7 +15,9 @@ enum ct_output {
 
 int ct_ring_init(unsigned long bytes_per_cpu, unsigned int output);
 unsigned int ct_ring_output(void);
-/* "ring", "trace", "both" (the parameter's values); NULL for others. */
+/* Switch output at run time (the control file's output=). */
+void ct_ring_set_output(unsigned int output);
+/* "counters", "ring", "trace", "both" (the parameter's values); NULL for others. */
 const char *ct_output_name(unsigned int output);
 void ct_ring_exit(void);
 /*

@@ -46,7 +46,7 @@ ct_state() {
 	for p in /sys/module/closetrace/parameters/*; do
 		echo "${p##*/}=$(cat "$p")"
 	done
-	grep -E '^(enabled|filter_)' $S
+	grep -E '^(enabled|output|filter_)' $S
 }
 
 # ct_restore: if closetrace is not as the suite started it, say how it

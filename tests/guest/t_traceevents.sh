@@ -31,8 +31,8 @@ for o in garbage RING trace2 both,ring ''; do
 		bad "output='$o' was accepted"
 	fi
 	ct_loaded && bad "output='$o': the module is loaded"
-	dmesg_expected "closetrace: invalid output=$o \(allowed ring, trace, both\)" ||
-		bad "output='$o': no 'invalid output=$o (allowed ring, trace, both)' in the kernel log"
+	dmesg_expected "closetrace: invalid output=$o \(allowed ring, trace, both, counters\)" ||
+		bad "output='$o': no 'invalid output=$o (allowed ring, trace, both, counters)' in the kernel log"
 done
 
 # --- the print format: no enumeration left as a name

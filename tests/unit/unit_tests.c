@@ -177,7 +177,9 @@ static void test_control(void)
 	static const char *const bad[] = { "", "\n", "garbage", "pid=", "pid=0",
 		"pid=-1", "pid=4194305", "pid=12345678901", "port=0", "port=65536",
 		"port=1x", "comm=", "comm=0123456789abcdef", "comm=a b", "enable\n\n",
-		"enable ", " enable", "ENABLE", "filter=on", "pid=1\n2" };
+		"enable ", " enable", "ENABLE", "filter=on", "pid=1\n2",
+		"output=", "output=none", "output=RING", "output=ring ", "output=ringx",
+		"output=both,ring", "output= trace" };
 	struct ct_command c;
 	size_t i;
 
@@ -194,6 +196,11 @@ static void test_control(void)
 	T("comm", !parse("comm=nginx", &c) && c.cmd == CT_CMD_COMM && !strcmp(c.comm, "nginx"));
 	T("comm 15", !parse("comm=0123456789abcde", &c));
 	T("filter=off", !parse("filter=off", &c) && c.cmd == CT_CMD_FILTER_OFF);
+	T("output=counters", !parse("output=counters\n", &c) && c.cmd == CT_CMD_OUTPUT &&
+	  c.value == CT_CMD_OUT_COUNTERS);
+	T("output=ring", !parse("output=ring", &c) && c.value == CT_CMD_OUT_RING);
+	T("output=trace", !parse("output=trace", &c) && c.value == CT_CMD_OUT_TRACE);
+	T("output=both", !parse("output=both", &c) && c.value == CT_CMD_OUT_BOTH);
 }
 
 static void test_decode(void)
