@@ -47,6 +47,8 @@ static void ct_fill_task(struct ct_event *ev)
 {
 	ev->pid = task_tgid_nr(current);
 	ev->tid = task_pid_nr(current);
+	ev->vpid = task_tgid_vnr(current);
+	ev->cgroup_id = ct_task_cgroup_id(current);
 	/*
 	 * A racy copy of comm is fine (as trace events do); zero-padded, as
 	 * 5.10's set_task_comm() leaves old bytes after the NUL.
@@ -69,6 +71,8 @@ static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 	ev->family = sk->sk_family;
 	ev->protocol = sk->sk_protocol;
 	ev->sock_type = sk->sk_type;
+	ev->netns = sock_net(sk)->ns.inum;
+	ev->cookie = ct_sock_cookie(sk);
 	if (sk->sk_family == AF_INET) {
 		inet = inet_sk(sk);
 		memcpy(ev->saddr, &inet->inet_rcv_saddr, 4);
@@ -86,6 +90,31 @@ static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 	}
 }
 NOKPROBE_SYMBOL(ct_fill_sock);
+
+/* tcp_info's counters (tcp_get_info()'s sources). */
+static void ct_read_counts(struct ct_tcp_counts *c, const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	c->bytes_acked = READ_ONCE(tp->bytes_acked);
+	c->bytes_received = READ_ONCE(tp->bytes_received);
+	c->segs_in = READ_ONCE(tp->segs_in);
+	c->segs_out = READ_ONCE(tp->segs_out);
+	c->total_retrans = READ_ONCE(tp->total_retrans);
+	c->srtt_us = READ_ONCE(tp->srtt_us) >> 3;
+}
+NOKPROBE_SYMBOL(ct_read_counts);
+
+static void ct_put_counts(struct ct_event *ev, const struct ct_tcp_counts *c)
+{
+	ev->bytes_acked = c->bytes_acked;
+	ev->bytes_received = c->bytes_received;
+	ev->segs_in = c->segs_in;
+	ev->segs_out = c->segs_out;
+	ev->total_retrans = c->total_retrans;
+	ev->srtt_us = c->srtt_us;
+}
+NOKPROBE_SYMBOL(ct_put_counts);
 
 /* tcp_inq(): bytes the application has not read, less an unread FIN. */
 static u32 ct_unread(const struct sock *sk)
@@ -363,11 +392,14 @@ static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	struct ct_snapshot *s = &ctx->snap;
+	struct ct_tcp_counts c;
 	struct ct_verdict v;
 
 	s->state = READ_ONCE(sk->sk_state);
 	ctx->state_cur = s->state;
 	s->repair = tp->repair;
+	ct_read_counts(&c, sk);
+	ct_put_counts(&ctx->ev, &c);
 	/* Read again here: inet_release may not have been seen. */
 	s->linger_on = sock_flag(sk, SOCK_LINGER);
 	s->linger_sec = READ_ONCE(sk->sk_lingertime) / HZ;
@@ -509,6 +541,8 @@ static void ct_emit_end(struct ct_ctx *ctx, u64 now)
 	ctx->ev.state_before = ctx->state_cur;
 	if (ctx->timewait)
 		ctx->ev.flags |= CT_F_TIMEWAIT;
+	if (ctx->end_counts_set)
+		ct_put_counts(&ctx->ev, &ctx->end_counts);
 	ct_emit_from(ctx, &ev, CT_EV_END, now);
 	ct_stat_inc(ends);
 }
@@ -972,6 +1006,8 @@ void ct_on_destroy(const struct sock *sk)
 	if (!ctx)
 		return;
 	ct_check_fin(ctx, sk);
+	ct_read_counts(&ctx->end_counts, sk);
+	ctx->end_counts_set = true;
 	ct_keep_last_end(ctx, sk);
 	if (ctx->phase == CT_PH_IN_CLOSE) {
 		/*

@@ -12,7 +12,9 @@
 #include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/ring_buffer.h>
+#include <linux/cgroup.h>
 #include <linux/ptrace.h>
+#include <linux/sock_diag.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include "ct_abi.h"
@@ -155,6 +157,43 @@ static inline struct inet_hashinfo *ct_tcp_hashinfo(const struct sock *sk)
 #else
 	return &tcp_hashinfo;
 #endif
+}
+
+/*
+ * The closer's cgroup v2 id (cgroup_id(): the kernfs id, which is its
+ * directory's inode number under /sys/fs/cgroup). Kernels built without
+ * cgroups (our debug kernels) have none: 0.
+ */
+#ifdef CONFIG_CGROUPS
+static inline u64 ct_task_cgroup_id(struct task_struct *task)
+{
+	u64 id;
+
+	rcu_read_lock();
+	id = cgroup_id(task_dfl_cgroup(task));
+	rcu_read_unlock();
+	return id;
+}
+#else
+static inline u64 ct_task_cgroup_id(struct task_struct *task)
+{
+	return 0;
+}
+#endif
+
+/*
+ * The socket's cookie, as SO_COOKIE, ss -e and BPF's
+ * bpf_get_socket_cookie() give it: the kernel makes it on first request
+ * (sock_gen_cookie(), whose generator is not exported); the exported
+ * sock_diag_save_cookie() (built in on every kernel of the matrix, for the
+ * diag modules) makes or reads it.
+ */
+static inline u64 ct_sock_cookie(const struct sock *sk)
+{
+	__u32 c[2];
+
+	sock_diag_save_cookie((struct sock *)sk, c);
+	return c[0] | (u64)c[1] << 32;
 }
 
 /* kprobe argument n of a probed function (x86-64 calling convention). */

@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	3
+#define CT_ABI_VERSION	4
 
 /* Record types. */
 enum ct_type {
@@ -149,7 +149,7 @@ enum ct_tcp_state {
 #define CT_COMM_LEN 16
 #define CT_FD_NONE (-1)
 
-/* 184 bytes; every field naturally aligned; pad fields are always zero. */
+/* 240 bytes; every field naturally aligned; pad fields are always zero. */
 struct ct_event {
 	__u32 magic;		/* CT_MAGIC */
 	__u16 version;		/* CT_ABI_VERSION */
@@ -192,8 +192,19 @@ struct ct_event {
 	__s64 timeout_ms;	/* timeout tcp_close was given */
 	__u64 blocked_ns;	/* how long close blocked in tcp_close */
 	__u64 count;		/* LOST: records lost; END: ns since close */
+	/* ABI 4: who and where, and tcp_info's counters */
+	__u64 cookie;		/* the socket's cookie (SO_COOKIE, ss -e) */
+	__u64 cgroup_id;	/* closer's cgroup v2 id; 0 without cgroups */
+	__u32 netns;		/* the socket's network namespace (its inode) */
+	__u32 vpid;		/* closer's tgid in its own pid namespace */
+	__u64 bytes_acked;	/* CLOSE: at tcp_close entry; END: at the end */
+	__u64 bytes_received;
+	__u32 segs_in;
+	__u32 segs_out;
+	__u32 total_retrans;
+	__u32 srtt_us;		/* smoothed RTT, us (tcpi_rtt) */
 };
 
-_Static_assert(sizeof(struct ct_event) == 184, "ct_event layout changed");
+_Static_assert(sizeof(struct ct_event) == 240, "ct_event layout changed");
 
 #endif /* CT_ABI_H */

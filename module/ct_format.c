@@ -179,5 +179,18 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 		n = snprintf(buf + pos, len - pos, " flags=%s", fl);
 	}
 	ADV(n);
+	n = snprintf(buf + pos, len - pos, " cookie=%llu netns=%u cgroup=%llu vpid=%u",
+		     (unsigned long long)ev->cookie, ev->netns,
+		     (unsigned long long)ev->cgroup_id, ev->vpid);
+	ADV(n);
+	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_END) {
+		n = snprintf(buf + pos, len - pos,
+			     " bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u retrans=%u srtt_us=%u",
+			     (unsigned long long)ev->bytes_acked,
+			     (unsigned long long)ev->bytes_received,
+			     ev->segs_in, ev->segs_out, ev->total_retrans,
+			     ev->srtt_us);
+		ADV(n);
+	}
 	return (int)pos;
 }

@@ -20,6 +20,16 @@ enum ct_phase {
  * under (a struct file while pending, then a struct sock): used to find the
  * context only, never dereferenced through the table, never printed.
  */
+/* tcp_info's counters, as the END record carries them (read at the end). */
+struct ct_tcp_counts {
+	u64 bytes_acked;
+	u64 bytes_received;
+	u32 segs_in;
+	u32 segs_out;
+	u32 total_retrans;
+	u32 srtt_us;
+};
+
 struct ct_ctx {
 	struct hlist_node node;
 	const void *key;
@@ -36,6 +46,8 @@ struct ct_ctx {
 	struct ct_snapshot snap;
 	struct ct_observed obs;
 	struct ct_event ev;	/* identity fields, filled once */
+	bool end_counts_set;	/* the socket's end was seen: end_counts */
+	struct ct_tcp_counts end_counts;
 };
 
 struct ct_bucket {

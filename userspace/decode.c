@@ -235,7 +235,10 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		",\"kernel_reason\":\"%s\",\"linger_on\":%u,\"linger_sec\":%u"
 		",\"linger2\":%d,\"unread\":%u,\"unsent\":%u,\"unacked\":%u"
 		",\"refs\":%u,\"fins\":%u,\"rsts\":%u,\"timeout_ms\":%" PRId64
-		",\"blocked_ns\":%" PRIu64 ",\"count\":%" PRIu64 ",\"flags\":\"%s\"}\n",
+		",\"blocked_ns\":%" PRIu64 ",\"count\":%" PRIu64 ",\"flags\":\"%s\""
+		",\"cookie\":%" PRIu64 ",\"netns\":%u,\"cgroup_id\":%" PRIu64 ",\"vpid\":%u"
+		",\"bytes_acked\":%" PRIu64 ",\"bytes_received\":%" PRIu64
+		",\"segs_in\":%u,\"segs_out\":%u,\"total_retrans\":%u,\"srtt_us\":%u}\n",
 		ev->fd, (uint64_t)ev->ino, ev->family, ev->protocol,
 		ev->sock_type, ev->sport, ev->dport, src, dst,
 		ct_state_name(ev->state_before), ct_state_name(ev->state_after),
@@ -245,12 +248,15 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		ev->linger2, ev->unread, ev->unsent, ev->unacked, ev->refs,
 		ev->fins, ev->rsts, (int64_t)ev->timeout_ms,
 		(uint64_t)ev->blocked_ns, (uint64_t)ev->count,
-		fl[0] == '-' ? "" : fl);
+		fl[0] == '-' ? "" : fl, (uint64_t)ev->cookie, ev->netns,
+		(uint64_t)ev->cgroup_id, ev->vpid, (uint64_t)ev->bytes_acked,
+		(uint64_t)ev->bytes_received, ev->segs_in, ev->segs_out,
+		ev->total_retrans, ev->srtt_us);
 }
 
 void ct_print_csv_header(FILE *f)
 {
-	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags\n");
+	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us\n");
 }
 
 void ct_print_csv(FILE *f, const struct ct_event *ev)
@@ -268,7 +274,7 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 	for (i = 0; fl[i]; i++)
 		if (fl[i] == ',')
 			fl[i] = '|';
-	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
+	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u\n",
 		ct_type_name(ev->type), (uint64_t)ev->ts_ns, ev->cpu,
 		(uint64_t)ev->close_id, ev->pid, ev->tid, comm, ev->fd,
 		(uint64_t)ev->ino, ev->family, ev->protocol, src, dst,
@@ -278,7 +284,10 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 		ct_krst_name(ev->krst), ev->linger_on, ev->linger_sec,
 		ev->linger2, ev->unread, ev->unsent, ev->unacked, ev->refs,
 		ev->fins, ev->rsts, (int64_t)ev->timeout_ms,
-		(uint64_t)ev->blocked_ns, (uint64_t)ev->count, fl);
+		(uint64_t)ev->blocked_ns, (uint64_t)ev->count, fl,
+		(uint64_t)ev->cookie, ev->netns, (uint64_t)ev->cgroup_id, ev->vpid,
+		(uint64_t)ev->bytes_acked, (uint64_t)ev->bytes_received,
+		ev->segs_in, ev->segs_out, ev->total_retrans, ev->srtt_us);
 }
 
 void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)

@@ -74,11 +74,19 @@ CT_KRST_NAMES(CT_TP_ENUM, CT_TP_ENUM)
 
 /* What every event prints first: who closed what. */
 #define CT_TP_FMT							\
-	"close_id=%llu pid=%u tid=%u comm=%s fd=%d ino=%llu family=%u protocol=%u sock_type=%u src=%pISpc dst=%pISpc"
+	"close_id=%llu pid=%u tid=%u comm=%s fd=%d ino=%llu family=%u protocol=%u sock_type=%u src=%pISpc dst=%pISpc cookie=%llu netns=%u cgroup_id=%llu vpid=%u"
 #define CT_TP_ARGS							\
 	CT_SEQ(__entry->close_id, __entry->pid, __entry->tid,		\
 	__entry->comm, __entry->fd, __entry->ino, __entry->family,	\
-	__entry->protocol, __entry->sock_type, __entry->src, __entry->dst)
+	__entry->protocol, __entry->sock_type, __entry->src, __entry->dst, \
+	__entry->cookie, __entry->netns, __entry->cgroup_id, __entry->vpid)
+/* CLOSE and END: tcp_info's counters. */
+#define CT_TP_COUNTS_FMT						\
+	" bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u total_retrans=%u srtt_us=%u"
+#define CT_TP_COUNTS_ARGS						\
+	CT_SEQ(__entry->bytes_acked, __entry->bytes_received,		\
+	__entry->segs_in, __entry->segs_out, __entry->total_retrans,	\
+	__entry->srtt_us)
 
 DECLARE_EVENT_CLASS(closetrace_record,
 
@@ -121,6 +129,16 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__field(__s64, timeout_ms)
 		__field(__u64, blocked_ns)
 		__field(__u64, count)
+		__field(__u64, cookie)
+		__field(__u64, cgroup_id)
+		__field(__u32, netns)
+		__field(__u32, vpid)
+		__field(__u64, bytes_acked)
+		__field(__u64, bytes_received)
+		__field(__u32, segs_in)
+		__field(__u32, segs_out)
+		__field(__u32, total_retrans)
+		__field(__u32, srtt_us)
 	),
 
 	TP_fast_assign(
@@ -159,6 +177,16 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__entry->timeout_ms = ev->timeout_ms;
 		__entry->blocked_ns = ev->blocked_ns;
 		__entry->count = ev->count;
+		__entry->cookie = ev->cookie;
+		__entry->cgroup_id = ev->cgroup_id;
+		__entry->netns = ev->netns;
+		__entry->vpid = ev->vpid;
+		__entry->bytes_acked = ev->bytes_acked;
+		__entry->bytes_received = ev->bytes_received;
+		__entry->segs_in = ev->segs_in;
+		__entry->segs_out = ev->segs_out;
+		__entry->total_retrans = ev->total_retrans;
+		__entry->srtt_us = ev->srtt_us;
 	),
 
 	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s flags=%s",
@@ -172,7 +200,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 DEFINE_EVENT_PRINT(closetrace_record, close,
 	TP_PROTO(const struct ct_event *ev),
 	TP_ARGS(ev),
-	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s predicted_action=%s predicted_reason=%s kernel_reason=%s linger_on=%u linger_sec=%u linger2=%d unread=%u unsent=%u unacked=%u refs=%u fins=%u rsts=%u timeout_ms=%lld blocked_ns=%llu flags=%s",
+	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s predicted_action=%s predicted_reason=%s kernel_reason=%s linger_on=%u linger_sec=%u linger2=%d unread=%u unsent=%u unacked=%u refs=%u fins=%u rsts=%u timeout_ms=%lld blocked_ns=%llu flags=%s" CT_TP_COUNTS_FMT,
 		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
 		  ct_tp_state(__entry->state_after),
 		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
@@ -182,7 +210,8 @@ DEFINE_EVENT_PRINT(closetrace_record, close,
 		  __entry->linger_sec, __entry->linger2, __entry->unread,
 		  __entry->unsent, __entry->unacked, __entry->refs,
 		  __entry->fins, __entry->rsts, __entry->timeout_ms,
-		  __entry->blocked_ns, ct_tp_flags(__entry->flags))
+		  __entry->blocked_ns, ct_tp_flags(__entry->flags),
+		  CT_TP_COUNTS_ARGS)
 );
 
 /* REFDROP: close(2) of an fd whose file has other references. */
@@ -236,10 +265,11 @@ DEFINE_EVENT_PRINT(closetrace_record, timewait,
 DEFINE_EVENT_PRINT(closetrace_record, end,
 	TP_PROTO(const struct ct_event *ev),
 	TP_ARGS(ev),
-	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s count=%llu flags=%s",
+	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s count=%llu flags=%s" CT_TP_COUNTS_FMT,
 		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
 		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
-		  __entry->count, ct_tp_flags(__entry->flags))
+		  __entry->count, ct_tp_flags(__entry->flags),
+		  CT_TP_COUNTS_ARGS)
 );
 
 #endif /* CT_TRACE_CLOSETRACE_H */

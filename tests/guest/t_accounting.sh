@@ -5,6 +5,12 @@
 # the end events_written = events_read + events_cleared + events_discarded.
 . /tests/lib.sh
 ct_reload_default
+# quiet: the workload's sockets have all ended (nothing tracked), so no
+# record of theirs is still to come.
+quiet() {
+	wait_until 30 eval '[ "$(v tracked)" = 0 ]' ||
+		bad "closetrace still follows $(v tracked) sockets 30 s after the workload"
+}
 balance() {
 	w=$(v events_written); r=$(v events_read); c=$(v events_cleared); d=$(v events_discarded)
 	[ "$w" -eq $((r + c + d)) ] ||
@@ -13,7 +19,7 @@ balance() {
 
 # A faulting read keeps its record.
 /tests/helper_conn 20240 5
-sleep 1
+quiet
 w0=$(v events_written); r0=$(v events_read)
 out=$(/tests/helper_fault) || bad "fault: $out"
 got=${out#records }
@@ -23,7 +29,7 @@ balance fault
 
 # A half-read text line is discarded, counted and reported in-band.
 /tests/helper_conn 20241 1
-sleep 1
+quiet
 dd if=/sys/kernel/debug/closetrace/trace of=/dev/null bs=10 count=1 2>/dev/null
 [ "$(v events_discarded)" -eq 1 ] || bad "half line: events_discarded $(v events_discarded), expected 1"
 closetrace --drain --json > /tmp/acc.json 2>/dev/null || bad "half line: the reader failed"
@@ -41,7 +47,7 @@ while [ $i -lt 30 ] || kill -0 $p1 2>/dev/null || kill -0 $p2 2>/dev/null; do
 	echo clear > $C; i=$((i + 1))
 done
 wait $p1 $p2
-sleep 1
+quiet
 closetrace --drain --json > /dev/null 2>&1 || bad "clear: the reader failed"
 [ "$(v events_cleared)" -gt 0 ] || bad "clear: nothing was cleared"
 balance clear

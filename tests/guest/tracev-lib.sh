@@ -8,19 +8,21 @@
 # the other. Only the workload's records (comm helper_closes) count.
 TV_COMM=helper_closes
 TV_EVENTS=/sys/kernel/tracing/events/closetrace
-TV_ID='close_id pid tid comm fd ino family protocol sock_type src dst'
+TV_ID='close_id pid tid comm fd ino family protocol sock_type src dst cookie netns cgroup_id vpid'
 # The keys each event prints after TV_ID (closetrace.h).
 tv_keys() {
 	case $1 in
 	close) echo state_before state_after action reason predicted_action \
 		predicted_reason kernel_reason linger_on linger_sec linger2 \
-		unread unsent unacked refs fins rsts timeout_ms blocked_ns flags ;;
+		unread unsent unacked refs fins rsts timeout_ms blocked_ns flags \
+		bytes_acked bytes_received segs_in segs_out total_retrans srtt_us ;;
 	refdrop) echo state_before action reason refs flags ;;
 	release) echo action reason flags ;;
 	state) echo state_before state_after action reason flags ;;
 	reset) echo state_before action reason kernel_reason flags ;;
 	timewait) echo state_before state_after action reason timeout_ms flags ;;
-	end) echo state_before action reason count flags ;;
+	end) echo state_before action reason count flags bytes_acked \
+		bytes_received segs_in segs_out total_retrans srtt_us ;;
 	esac
 }
 TV_KEYS=
