@@ -26,6 +26,30 @@ static int ct_parse_u32(const char *s, size_t len, __u32 min, __u32 max,
 	return 0;
 }
 
+/* A cgroup id: 1 to 2^64 - 1, at most 20 digits, no overflow. */
+static int ct_parse_u64(const char *s, size_t len, __u64 *out)
+{
+	__u64 v = 0;
+	size_t i;
+
+	if (!len || len > 20)
+		return -1;
+	for (i = 0; i < len; i++) {
+		__u64 d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (__u64)(s[i] - '0');
+		if (v > (~(__u64)0 - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (!v)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int ct_valid_comm(const char *s, size_t len)
 {
 	size_t i;
@@ -85,6 +109,12 @@ int ct_parse_command(const char *buf, size_t len, struct ct_command *out)
 			}
 		}
 		return -1;
+	} else if (has_prefix(buf, len, "netns=")) {
+		out->cmd = CT_CMD_NETNS;
+		return ct_parse_u32(buf + 6, len - 6, 1, 0xffffffffu, &out->value);
+	} else if (has_prefix(buf, len, "cgroup=")) {
+		out->cmd = CT_CMD_CGROUP;
+		return ct_parse_u64(buf + 7, len - 7, &out->value64);
 	} else if (has_prefix(buf, len, "pid=")) {
 		out->cmd = CT_CMD_PID;
 		return ct_parse_u32(buf + 4, len - 4, 1, CT_PID_MAX, &out->value);

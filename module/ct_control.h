@@ -24,6 +24,8 @@ enum ct_cmd {
 	CT_CMD_COMM,
 	CT_CMD_FILTER_OFF,
 	CT_CMD_OUTPUT,
+	CT_CMD_NETNS,
+	CT_CMD_CGROUP,
 };
 
 /* output=: the values of enum ct_output (module/ring.h). */
@@ -34,7 +36,8 @@ enum ct_cmd {
 
 struct ct_command {
 	enum ct_cmd cmd;
-	__u32 value;			/* PID, PORT, OUTPUT */
+	__u32 value;			/* PID, PORT, OUTPUT, NETNS */
+	__u64 value64;			/* CGROUP */
 	char comm[CT_COMM_LEN];		/* COMM, NUL-terminated */
 };
 

@@ -12,6 +12,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <net/inet_sock.h>
+#include "compat.h"
 #include "filter.h"
 #include "ring.h"
 
@@ -86,6 +87,12 @@ int ct_filter_command(const struct ct_command *cmd)
 	case CT_CMD_COMM:
 		memcpy(new->f.comm, cmd->comm, sizeof(new->f.comm));
 		break;
+	case CT_CMD_NETNS:
+		new->f.netns = cmd->value;
+		break;
+	case CT_CMD_CGROUP:
+		new->f.cgroup = cmd->value64;
+		break;
 	case CT_CMD_FILTER_OFF:
 		memset(&new->f, 0, sizeof(new->f));
 		break;
@@ -117,6 +124,10 @@ bool ct_filter_pass(const struct sock *sk)
 		 ntohs(inet_sk(sk)->inet_sport) != fr->f.port &&
 		 ntohs(sk->sk_dport) != fr->f.port)
 		pass = false;
+	else if (fr->f.netns && sk && sock_net(sk)->ns.inum != fr->f.netns)
+		pass = false;
+	else if (fr->f.cgroup && ct_task_cgroup_id(current) != fr->f.cgroup)
+		pass = false;
 out:
 	rcu_read_unlock();
 	return pass;
@@ -130,8 +141,9 @@ void ct_filter_show(struct seq_file *m)
 	rcu_read_lock();
 	fr = rcu_dereference(ct_filter_cur);
 	if (fr)
-		seq_printf(m, "filter_pid %u\nfilter_port %u\nfilter_comm %s\n",
+		seq_printf(m, "filter_pid %u\nfilter_port %u\nfilter_comm %s\nfilter_netns %u\nfilter_cgroup %llu\n",
 			   fr->f.pid, fr->f.port,
-			   fr->f.comm[0] ? fr->f.comm : "-");
+			   fr->f.comm[0] ? fr->f.comm : "-", fr->f.netns,
+			   fr->f.cgroup);
 	rcu_read_unlock();
 }

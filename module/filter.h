@@ -9,6 +9,8 @@ struct ct_filter {
 	u32 pid;			/* 0: any */
 	u16 port;			/* 0: any; local or remote */
 	char comm[CT_COMM_LEN];		/* "": any */
+	u32 netns;			/* 0: any; the socket's netns inode */
+	u64 cgroup;			/* 0: any; the closer's cgroup v2 id */
 };
 
 extern bool ct_enabled;

@@ -44,6 +44,14 @@ static unsigned int filter_port;
 module_param(filter_port, uint, 0444);
 MODULE_PARM_DESC(filter_port, "only sockets with this local or remote port (0: any)");
 
+static unsigned int filter_netns;
+module_param(filter_netns, uint, 0444);
+MODULE_PARM_DESC(filter_netns, "only sockets of this network namespace: its inode, as /proc/PID/ns/net shows (0: any)");
+
+static unsigned long filter_cgroup;
+module_param(filter_cgroup, ulong, 0444);
+MODULE_PARM_DESC(filter_cgroup, "only closes by tasks in this cgroup v2: its id, its directory's inode under /sys/fs/cgroup (0: any)");
+
 static char *filter_comm;
 module_param(filter_comm, charp, 0444);
 MODULE_PARM_DESC(filter_comm, "only closes by tasks with this comm (default: any)");
@@ -124,6 +132,8 @@ static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 	*out = o;
 	memset(f, 0, sizeof(*f));
 	f->pid = filter_pid;
+	f->netns = filter_netns;
+	f->cgroup = filter_cgroup;
 	f->port = filter_port;
 	if (filter_comm)
 		strscpy(f->comm, filter_comm, sizeof(f->comm));

@@ -120,6 +120,48 @@ echo "identity: container: $t"
 if [ $cgroups = 1 ]; then
 	[ "$(tv cgroup "$t")" = "$(stat -c %i $CG/ct-identity)" ] ||
 		bad "container: cgroup $(tv cgroup "$t"), ct-identity's inode is $(stat -c %i $CG/ct-identity)"
+fi
+
+# --- the filters: netns= and cgroup= (control file and module parameter)
+# A container waits (its netns inode in /tmp/id.ns) until /tmp/id.go.
+rm -f /tmp/id.ns /tmp/id.go
+sh -c "$cgin exec unshare -n -p -f sh -c 'ip link set lo up && stat -L -c %i /proc/self/ns/net > /tmp/id.ns.new &&
+	mv /tmp/id.ns.new /tmp/id.ns && while [ ! -e /tmp/id.go ]; do sleep 0.1; done &&
+	exec /tests/helper_identity 21920'" > /tmp/id.c.out &
+cpid=$!
+wait_until 30 test -s /tmp/id.ns || bad "the container did not start"
+ns=$(cat /tmp/id.ns)
+echo clear > $C
+echo "netns=$ns" > $C || bad "control: netns=$ns refused"
+[ "$(v filter_netns)" = "$ns" ] || bad "stats say filter_netns $(v filter_netns), not $ns"
+/tests/helper_identity 21921 > /dev/null || bad "helper_identity 21921 failed"
+touch /tmp/id.go
+wait $cpid || bad "helper_identity in the waiting container failed"
+wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
+closetrace --drain -j > /tmp/id.json
+t=$(cat /tmp/id.c.out)
+check "netns filter" "$t"
+n=$(grep -vc "\"netns\":$ns," /tmp/id.json || true)
+[ "$n" = 0 ] || bad "netns=$ns: $n records of other namespaces: $(grep -v "\"netns\":$ns," /tmp/id.json | head -n 1)"
+echo filter=off > $C
+for bad in netns=0 netns=4294967296 netns=x cgroup=0 cgroup=18446744073709551616 cgroup=-1; do
+	if echo "$bad" > $C 2>/dev/null; then bad "control: $bad was accepted"; fi
+done
+[ "$(v filter_netns)" = 0 ] && [ "$(v filter_cgroup)" = 0 ] || bad "a refused filter changed the filters"
+if [ $cgroups = 1 ]; then
+	id=$(stat -c %i $CG/ct-identity)
+	ct_reload "filter_cgroup=$id"
+	[ "$(v filter_cgroup)" = "$id" ] || bad "filter_cgroup=$id at load: stats say $(v filter_cgroup)"
+	/tests/helper_identity 21930 > /dev/null || bad "helper_identity 21930 failed"
+	t=$(sh -c "echo \$\$ > $CG/ct-identity/cgroup.procs && exec /tests/helper_identity 21931") ||
+		bad "helper_identity in cgroup ct-identity failed"
+	wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
+	closetrace --drain -j > /tmp/id.json
+	check "cgroup filter" "$t"
+	n=$(grep -vc "\"cgroup_id\":$id," /tmp/id.json || true)
+	[ "$n" = 0 ] || bad "filter_cgroup=$id: $n records of other cgroups"
+	ct_reload_default
 	rmdir $CG/ct-identity || bad "the container's cgroup did not empty"
 fi
+echo "identity: filters netns=$ns and cgroup=${id:-none (no cgroups)} kept only their closes"
 ct_done

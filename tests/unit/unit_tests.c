@@ -179,7 +179,9 @@ static void test_control(void)
 		"port=1x", "comm=", "comm=0123456789abcdef", "comm=a b", "enable\n\n",
 		"enable ", " enable", "ENABLE", "filter=on", "pid=1\n2",
 		"output=", "output=none", "output=RING", "output=ring ", "output=ringx",
-		"output=both,ring", "output= trace" };
+		"output=both,ring", "output= trace", "netns=", "netns=0", "netns=4294967296",
+		"netns=-1", "netns=1x", "cgroup=", "cgroup=0", "cgroup=18446744073709551616",
+		"cgroup=99999999999999999999", "cgroup=123456789012345678901", "cgroup=+1" };
 	struct ct_command c;
 	size_t i;
 
@@ -201,6 +203,11 @@ static void test_control(void)
 	T("output=ring", !parse("output=ring", &c) && c.value == CT_CMD_OUT_RING);
 	T("output=trace", !parse("output=trace", &c) && c.value == CT_CMD_OUT_TRACE);
 	T("output=both", !parse("output=both", &c) && c.value == CT_CMD_OUT_BOTH);
+	T("netns", !parse("netns=4026531840\n", &c) && c.cmd == CT_CMD_NETNS && c.value == 4026531840u);
+	T("netns max", !parse("netns=4294967295", &c) && c.value == 4294967295u);
+	T("cgroup", !parse("cgroup=23", &c) && c.cmd == CT_CMD_CGROUP && c.value64 == 23);
+	T("cgroup max", !parse("cgroup=18446744073709551615", &c) &&
+	  c.value64 == 18446744073709551615ull);
 }
 
 static void test_decode(void)
