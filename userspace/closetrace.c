@@ -17,10 +17,13 @@
 #include <unistd.h>
 #include "ct_abi.h"
 #include "decode.h"
+#include "prom.h"
 
 #define CT_VERSION "0.1"
 #define DEFAULT_EVENTS "/sys/kernel/debug/closetrace/events"
 #define BATCH 64
+/* Where --prometheus reads summary and stats; CLOSETRACE_PROC overrides it (tests). */
+#define DEFAULT_PROC "/proc/closetrace"
 
 static volatile sig_atomic_t stop;
 
@@ -51,6 +54,12 @@ static void usage(FILE *f)
 "  -s, --summary        print counts by action and reason at exit\n"
 "      --drain          read what is buffered now and exit\n"
 "  -f, --file PATH      read records from PATH (default %s)\n"
+"      --prometheus FILE\n"
+"                       write the counts and histograms of /proc/closetrace/\n"
+"                       summary and stats to FILE in node_exporter's textfile\n"
+"                       format (atomically: FILE.tmp.PID, then rename), exit\n"
+"      --interval SECS  with --prometheus: rewrite FILE every SECS seconds\n"
+"                       (1-86400) until SIGINT or SIGTERM\n"
 "  -h, --help           this help\n"
 "  -V, --version        version and record ABI version\n"
 "\n"
@@ -60,7 +69,9 @@ static void usage(FILE *f)
 "  closetrace -p 1234 -j           # one process, as JSON lines\n"
 "  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
 "  closetrace -r > saved.bin       # record now ...\n"
-"  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n",
+"  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n"
+"  closetrace --prometheus /var/lib/prometheus/node-exporter/closetrace.prom \\\n"
+"             --interval 15        # for node_exporter's textfile collector\n",
 		DEFAULT_EVENTS);
 }
 
@@ -105,6 +116,212 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * --prometheus: read a /proc file whole (seq_file: any size) into a
+ * NUL-terminated buffer the caller frees; NULL after saying why.
+ */
+static char *slurp(const char *dir, const char *name)
+{
+	char path[PATH_MAX], *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if ((errno == EACCES || errno == EPERM) && geteuid() != 0)
+			fprintf(stderr, "closetrace: %s: permission denied (closetrace needs root)\n", path);
+		else if (errno == ENOENT && access(dir, F_OK) != 0 && !strcmp(dir, DEFAULT_PROC))
+			fprintf(stderr, "closetrace: the closetrace module is not loaded (insmod closetrace.ko)\n");
+		else if (errno == ENOENT && !strcmp(dir, DEFAULT_PROC))
+			fprintf(stderr, "closetrace: %s not found: the loaded module has no %s (an older module than this reader?)\n", path, name);
+		else
+			fprintf(stderr, "closetrace: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				fprintf(stderr, "closetrace: %s: out of memory\n", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "closetrace: read %s: %s\n", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	if (strlen(buf) != len) {
+		fprintf(stderr, "closetrace: %s: a NUL byte in the text\n", path);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * FILE replaced atomically with DATA: written to FILE.tmp.PID in the same
+ * directory (node_exporter reads *.prom only), fsync'ed, renamed over
+ * FILE, the directory fsync'ed. On failure FILE is as it was and the
+ * temporary file is gone.
+ */
+static int write_atomic(const char *file, const char *data, size_t len)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	size_t off = 0;
+	ssize_t n;
+	int fd, dfd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", file, (long)getpid()) >= sizeof(tmp)) {
+		fprintf(stderr, "closetrace: %s: path too long\n", file);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "closetrace: cannot write %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "closetrace: write %s: %s\n", tmp, strerror(errno));
+			goto fail;
+		}
+		off += n;
+	}
+	if (fsync(fd)) {
+		fprintf(stderr, "closetrace: fsync %s: %s\n", tmp, strerror(errno));
+		goto fail;
+	}
+	if (close(fd)) {
+		fd = -1;
+		fprintf(stderr, "closetrace: close %s: %s\n", tmp, strerror(errno));
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, file)) {
+		fprintf(stderr, "closetrace: rename %s to %s: %s\n", tmp, file, strerror(errno));
+		goto fail;
+	}
+	/* The rename itself on disk (best effort: some filesystems refuse). */
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - file) + 1 : 1, slash ? file : ".");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* One --prometheus round: read, parse, render, write. 0, or -1 after saying why. */
+static int prom_round(const char *proc, const char *file)
+{
+	char *summary = NULL, *stats = NULL, *text = NULL, err[256];
+	struct ct_prom *p = malloc(sizeof(*p));
+	size_t len = 0;
+	FILE *mem;
+	int rc = -1;
+
+	if (!p) {
+		fprintf(stderr, "closetrace: out of memory\n");
+		return -1;
+	}
+	ct_prom_init(p);
+	summary = slurp(proc, "summary");
+	if (!summary)
+		goto out;
+	stats = slurp(proc, "stats");
+	if (!stats)
+		goto out;
+	if (ct_prom_parse_summary(p, summary, err, sizeof(err))) {
+		fprintf(stderr, "closetrace: %s/summary: %s; %s not written\n", proc, err, file);
+		goto out;
+	}
+	if (ct_prom_parse_stats(p, stats, err, sizeof(err))) {
+		fprintf(stderr, "closetrace: %s/stats: %s; %s not written\n", proc, err, file);
+		goto out;
+	}
+	mem = open_memstream(&text, &len);
+	if (!mem) {
+		fprintf(stderr, "closetrace: open_memstream: %s\n", strerror(errno));
+		goto out;
+	}
+	if (ct_prom_write(mem, p) | fclose(mem)) {
+		fprintf(stderr, "closetrace: rendering the metrics failed\n");
+		goto out;
+	}
+	rc = write_atomic(file, text, len);
+out:
+	free(text);
+	free(stats);
+	free(summary);
+	free(p);
+	return rc;
+}
+
+/*
+ * --prometheus FILE [--interval SECS]: once, or every SECS seconds until
+ * SIGINT or SIGTERM. A failure of the first round is the exit status (a
+ * wrong setup shows at once); a later one is said on stderr, leaves FILE
+ * as it was (node_exporter's node_textfile_mtime_seconds shows it aging)
+ * and the next round tries again.
+ */
+static int prom_main(const char *file, long interval)
+{
+	const char *proc = getenv("CLOSETRACE_PROC");
+	struct sigaction sa;
+	struct timespec next;
+
+	if (!proc || !*proc)
+		proc = DEFAULT_PROC;
+	if (prom_round(proc, file))
+		return 1;
+	if (!interval)
+		return 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	while (!stop) {
+		struct timespec now;
+
+		next.tv_sec += interval;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (next.tv_sec < now.tv_sec)	/* a round took longer than SECS */
+			next = now;
+		while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
+			;
+		if (!stop)
+			prom_round(proc, file);
+	}
+	return 0;
+}
+
 enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_RAW };
 
 int main(int argc, char **argv)
@@ -125,15 +342,17 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "prometheus", required_argument, NULL, 3 },
+		{ "interval", required_argument, NULL, 4 },
 		{ 0 }
 	};
 	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
 	struct ct_out_opts o = { 0 };
 	struct ct_summary sum;
 	enum fmt fmt = FMT_TABLE;
-	const char *path = DEFAULT_EVENTS;
-	long duration = 0, count = 0, shown = 0;
-	bool summary = false, drain = false, regular = false, have_t0 = false;
+	const char *path = DEFAULT_EVENTS, *prom_file = NULL;
+	long duration = 0, count = 0, shown = 0, interval = 0;
+	bool summary = false, drain = false, regular = false, have_t0 = false, other = false;
 	struct ct_event buf[BATCH];
 	struct sigaction sa;
 	double deadline = 0;
@@ -141,7 +360,23 @@ int main(int argc, char **argv)
 
 	memset(&sum, 0, sizeof(sum));
 	while ((c = getopt_long(argc, argv, "p:P:c:jrwTd:n:sf:hV", opts, NULL)) != -1) {
+		/* The record options, which --prometheus does not take. */
+		if (c != 3 && c != 4 && c != 'h' && c != 'V' && c != '?')
+			other = true;
 		switch (c) {
+		case 3:
+			if (!*optarg) {
+				fprintf(stderr, "closetrace: --prometheus needs a file name\n");
+				return 2;
+			}
+			prom_file = optarg;
+			break;
+		case 4:
+			if (parse_long(optarg, 1, 86400, &interval)) {
+				fprintf(stderr, "closetrace: invalid interval '%s' (1-86400 seconds)\n", optarg);
+				return 2;
+			}
+			break;
 		case 'p':
 			if (parse_long(optarg, 1, 4194304, &m.pid)) {
 				fprintf(stderr, "closetrace: invalid pid '%s'\n", optarg);
@@ -213,6 +448,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+
+	if (interval && !prom_file) {
+		fprintf(stderr, "closetrace: --interval goes with --prometheus FILE\n");
+		return 2;
+	}
+	if (prom_file && other) {
+		fprintf(stderr, "closetrace: --prometheus takes no other option than --interval\n");
+		return 2;
+	}
+	if (prom_file)
+		return prom_main(prom_file, interval);
 
 	if (fmt == FMT_RAW && (summary || isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "closetrace: --raw writes binary records: redirect stdout to a file, and decode them later with -f (no --summary)\n");

@@ -1,6 +1,8 @@
 /* Host unit tests for the pure parts shared with the module: the close
- * classifier, control parsing, record validation and formatting. */
+ * classifier, control parsing, record validation and formatting; and the
+ * reader's --prometheus parsing and rendering (userspace/prom.c). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "ct_classify.h"
@@ -8,6 +10,7 @@
 #include "ct_format.h"
 #include "ct_names.h"
 #include "decode.h"
+#include "prom.h"
 
 static int pass, fail;
 #define T(name, cond) do {						\
@@ -320,8 +323,184 @@ static void test_names(void)
 	T("flag names in bit order", ok);
 }
 
+/*
+ * --prometheus: a summary in the module's format (docs/prometheus.md),
+ * parsed and rendered; and every way a summary can be refused.
+ */
+static const char prom_summary[] =
+	"summary_version 1\n"
+	"output ring\n"
+	"close inet FIN fin ESTABLISHED 3\n"
+	"close inet RST abort-unread ESTABLISHED 1\n"
+	"close inet NONE listener LISTEN 2\n"
+	"close inet6 FIN fin CLOSE_WAIT 1\n"
+	"release inet 1\n"
+	"release inet6 0\n"
+	"release unix 4\n"
+	"release other 0\n"
+	"reset_sent abort-unread 1\n"
+	"reset_received 2\n"
+	"close_wait_entered 1\n"
+	"orphan_end timewait 4\n"
+	"orphan_end closed 1\n"
+	"hist close_ns 0 1\n"
+	"hist close_ns 1023 2\n"
+	"hist close_ns 1048575 5\n"
+	"hist_sum close_ns 123456789\n"
+	"hist_count close_ns 8\n"
+	"hist_sum linger_wait_ns 0\n"
+	"hist_count linger_wait_ns 0\n"
+	"hist orphan_lifetime_ns 18446744073709551615 5\n"
+	"hist_sum orphan_lifetime_ns 5000000000\n"
+	"hist_count orphan_lifetime_ns 5\n";
+static const char prom_stats[] =
+	"abi_version 5\nenabled 1\nevents_lost 7\ncpu0_written 3 cpu0_lost 0\n"
+	"untracked 2\nincomplete 0\n";
+
+/* Parse SUMMARY (with prom_stats); 0 or -1, the error in ERR. */
+static int prom_parse(struct ct_prom *p, const char *summary, char *err, size_t len)
+{
+	char *s = strdup(summary), *t = strdup(prom_stats);
+	int rc;
+
+	ct_prom_init(p);
+	rc = ct_prom_parse_summary(p, s, err, len);
+	if (!rc)
+		rc = ct_prom_parse_stats(p, t, err, len);
+	free(s);
+	free(t);
+	return rc;
+}
+
+/* The sample with line FROM (a whole line, with its newline) replaced by TO. */
+static char *prom_edit(const char *from, const char *to)
+{
+	static char buf[4096];
+	const char *at = strstr(prom_summary, from);
+
+	if (!at)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(at - prom_summary), prom_summary,
+		 to, at + strlen(from));
+	return buf;
+}
+
+static void test_prom(void)
+{
+	static const struct {
+		const char *from, *to, *err;	/* an edit of the sample, and the error it causes */
+	} bad[] = {
+		{ "summary_version 1\n", "summary_version 2\n", "summary_version 2: this closetrace reads version 1 only" },
+		{ "summary_version 1\n", "", "line 1: want 'summary_version N' first" },
+		{ "output ring\n", "", "no 'output' line" },
+		{ "output ring\n", "output ring\noutput ring\n", "line 3: output repeated" },
+		{ "output ring\n", "output disk\n", "line 2: want 'output ring|trace|both|counters'" },
+		{ "release unix 4\n", "", "no 'release unix' line" },
+		{ "release unix 4\n", "release unix 4\nrelease unix 4\n", "release unix repeated" },
+		{ "release unix 4\n", "release unix 4x\n", "line 9: want 'release FAMILY COUNT'" },
+		{ "release unix 4\n", "release unix -4\n", "want 'release FAMILY COUNT'" },
+		{ "release unix 4\n", "release unix 18446744073709551616\n", "want 'release FAMILY COUNT'" },
+		{ "release unix 4\n", "release bluetooth 4\n", "unknown family 'bluetooth'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close inet FIN fin ESTABLISHED\n", "want 'close FAMILY ACTION REASON STATE COUNT'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close unix FIN fin ESTABLISHED 3\n", "unknown family 'unix'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close inet SYN fin ESTABLISHED 3\n", "unknown action 'SYN'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close inet FIN because ESTABLISHED 3\n", "unknown reason 'because'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close inet FIN fin OPEN 3\n", "unknown TCP state 'OPEN'" },
+		{ "close inet FIN fin ESTABLISHED 3\n", "close inet FIN fin ESTABLISHED 3\nclose inet FIN fin ESTABLISHED 3\n", "repeated" },
+		{ "reset_sent abort-unread 1\n", "reset_sent nonsense 1\n", "reset_sent: unknown reason 'nonsense'" },
+		{ "reset_received 2\n", "", "no 'reset_received' line" },
+		{ "close_wait_entered 1\n", "close_wait_entered 1 2\n", "want 'close_wait_entered COUNT'" },
+		{ "orphan_end closed 1\n", "", "no 'orphan_end closed' line" },
+		{ "orphan_end closed 1\n", "orphan_end reset 1\n", "unknown end 'reset'" },
+		{ "hist close_ns 1023 2\n", "hist close_ns 1024 2\n", "bucket bound 1024 is not 2^k - 1" },
+		{ "hist close_ns 1023 2\n", "hist close_ns 1048575 2\n", "not in ascending order" },
+		{ "hist close_ns 1023 2\n", "hist close_ns 1023 3\n", "the buckets add up to 9, hist_count says 8" },
+		{ "hist close_ns 1023 2\n", "hist close_nanos 1023 2\n", "unknown histogram 'close_nanos'" },
+		{ "hist_sum linger_wait_ns 0\n", "", "no 'hist_sum linger_wait_ns' line" },
+		{ "hist_count linger_wait_ns 0\n", "", "no 'hist_count linger_wait_ns' line" },
+		{ "reset_received 2\n", "reset_received 2\nrst_sent 3\n", "unknown line 'rst_sent'" },
+		{ "reset_received 2\n", "reset_received 2\n \n", "an empty line" },
+	};
+	static const struct {
+		uint64_t ns;
+		const char *s;
+	} secs[] = {
+		{ 0, "0" }, { 1, "0.000000001" }, { 1023, "0.000001023" }, { 1500000000, "1.5" },
+		{ 5000000000ull, "5" }, { UINT64_MAX, "18446744073.709551615" },
+	};
+	struct ct_prom *p = malloc(sizeof(*p));
+	char err[256], *text = NULL, buf[64];
+	size_t len = 0, i;
+	FILE *f;
+	int ok;
+
+	T("prom: the sample parses", prom_parse(p, prom_summary, err, sizeof(err)) == 0);
+	f = open_memstream(&text, &len);
+	T("prom: renders", f && ct_prom_write(f, p) == 0 && fclose(f) == 0);
+	T("prom: a close's counter",
+	  strstr(text, "\nclosetrace_closes_total{family=\"inet\",action=\"RST\",reason=\"abort-unread\",state=\"ESTABLISHED\"} 1\n") &&
+	  strstr(text, "\nclosetrace_closes_total{family=\"inet6\",action=\"FIN\",reason=\"fin\",state=\"CLOSE_WAIT\"} 1\n"));
+	T("prom: HELP and TYPE",
+	  strstr(text, "# HELP closetrace_closes_total ") &&
+	  strstr(text, "\n# TYPE closetrace_closes_total counter\n") &&
+	  strstr(text, "\n# TYPE closetrace_close_duration_seconds histogram\n"));
+	T("prom: releases, resets, orphan ends, stats",
+	  strstr(text, "\nclosetrace_releases_total{family=\"unix\"} 4\n") &&
+	  strstr(text, "\nclosetrace_resets_sent_total{reason=\"abort-unread\"} 1\n") &&
+	  strstr(text, "\nclosetrace_resets_received_total 2\n") &&
+	  strstr(text, "\nclosetrace_close_wait_entered_total 1\n") &&
+	  strstr(text, "\nclosetrace_orphan_ends_total{how=\"timewait\"} 4\n") &&
+	  strstr(text, "\nclosetrace_lost_records_total 7\n") &&
+	  strstr(text, "\nclosetrace_untracked_total 2\n") &&
+	  strstr(text, "\nclosetrace_incomplete_total 0\n"));
+	T("prom: cumulative buckets in seconds",
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"0\"} 1\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"0.000000511\"} 1\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"0.000001023\"} 3\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"0.001048575\"} 8\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"18446744073.709551615\"} 8\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_bucket{le=\"+Inf\"} 8\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_sum 0.123456789\n") &&
+	  strstr(text, "\nclosetrace_close_duration_seconds_count 8\n") &&
+	  strstr(text, "\nclosetrace_orphan_lifetime_seconds_bucket{le=\"9223372036.854775807\"} 0\n") &&
+	  strstr(text, "\nclosetrace_orphan_lifetime_seconds_bucket{le=\"18446744073.709551615\"} 5\n") &&
+	  strstr(text, "\nclosetrace_orphan_lifetime_seconds_sum 5\n") &&
+	  strstr(text, "\nclosetrace_linger_wait_seconds_count 0\n"));
+	for (i = 0, ok = 0; text && text[i]; i++)
+		ok += text[i] == '\n' && !strncmp(text + i + 1, "closetrace_linger_wait_seconds_bucket{", 38);
+	T("prom: 65 buckets and +Inf per histogram", ok == 66);
+	free(text);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *s = prom_edit(bad[i].from, bad[i].to), name[128];
+
+		snprintf(name, sizeof(name), "prom: refused: %s", bad[i].err);
+		err[0] = 0;
+		T(name, s && prom_parse(p, s, err, sizeof(err)) == -1 && strstr(err, bad[i].err));
+		if (s && !strstr(err, bad[i].err))
+			printf("  got: %s\n", err);
+	}
+	{
+		char st[] = "events_lost 7\nuntracked 2\n", st2[] = "events_lost 7\nuntracked x\nincomplete 0\n";
+
+		ct_prom_init(p);
+		T("prom: stats without incomplete refused",
+		  ct_prom_parse_stats(p, st, err, sizeof(err)) == -1 && strstr(err, "no 'incomplete' line"));
+		ct_prom_init(p);
+		T("prom: stats with a bad count refused",
+		  ct_prom_parse_stats(p, st2, err, sizeof(err)) == -1 && strstr(err, "line 2: untracked: 'x' is not a count"));
+	}
+	for (i = 0, ok = 1; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		ct_prom_ns_to_s(buf, sizeof(buf), secs[i].ns);
+		ok &= !strcmp(buf, secs[i].s);
+	}
+	T("prom: nanoseconds as exact decimal seconds", ok);
+	free(p);
+}
+
 int main(void)
 {
+	test_prom();
 	test_names();
 	test_predict();
 	test_observe();
