@@ -12,17 +12,18 @@
 #   build. Adds to the caller's pass, fail and skip counts, and prints
 #   "kernel K: N passed, N failed, N skipped" and every failure again.
 #
-# Needs ct_addtree, ct_fuzztree and ct_tracetree (set by ct_guest_tools) and the counters pass, fail,
-# skip set by the caller.
+# Needs ct_addtree, ct_fuzztree, ct_tracetree and ct_promtree (set by
+# ct_guest_tools) and the counters pass, fail, skip set by the caller.
 
 # ct_guest_tools: pack the programs the scenarios' oracles run (tcpdump,
 # bpftool) into ct_addtree, the fuzzers (trinity, stress-ng) into
 # ct_fuzztree, and the tracers (trace-cmd, bpftrace, perf: the trace
-# events' tests) into ct_tracetree; without them the tests that need them
+# events' tests) into ct_tracetree, and node_exporter and promtool
+# (t_prometheus) into ct_promtree; without them the tests that need them
 # fail, saying so.
 ct_guest_tools() {
 	local tools
-	ct_addtree=() ct_fuzztree=() ct_tracetree=()
+	ct_addtree=() ct_fuzztree=() ct_tracetree=() ct_promtree=()
 	if tools=$(scripts/guest-tools); then
 		ct_addtree=(--add-tree "$tools")
 	else
@@ -41,11 +42,17 @@ ct_guest_tools() {
 		echo "FAIL packing the guests' tracers (scripts/guest-tools tracers)"
 		fail=$((fail + 1))
 	fi
+	if tools=$(scripts/guest-tools prometheus); then
+		ct_promtree=(--add-tree "$tools")
+	else
+		echo "FAIL packing the guests' node_exporter and promtool (scripts/guest-tools prometheus)"
+		fail=$((fail + 1))
+	fi
 }
 
 ct_guest_suite() {
 	local k=$1 timeout_s=$2 cmd=$3 mem=512 work rc p f s end last
-	local trees=("${ct_addtree[@]}" "${ct_tracetree[@]}")
+	local trees=("${ct_addtree[@]}" "${ct_tracetree[@]}" "${ct_promtree[@]}")
 	# The debug kernels: room for KASAN's shadow and kmemleak's pool, and
 	# the fuzzers (43 MB: not in every other kernel's initramfs).
 	case $k in debug*) mem=${CT_DEBUG_MEM:-1024}; trees+=("${ct_fuzztree[@]}") ;; esac
