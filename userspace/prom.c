@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * --prometheus: parse /proc/closetrace/summary (format in
- * docs/prometheus.md) and /proc/closetrace/stats, render the metrics.
+ * docs/summary.md) and /proc/closetrace/stats, render the metrics.
  * Strict: a line this reader does not understand, a name it does not
  * know, a count that is not a decimal number, a line missing or repeated
  * is an error, never a metric silently left out.
+ *
+ * A histogram's count and buckets are per-CPU sums read one after the
+ * other while closes go on (docs/summary.md: not a snapshot), so they may
+ * disagree by the values added meanwhile. Prometheus wants the +Inf
+ * bucket to be the count and no bucket above it: both are written as the
+ * larger of hist_count and the buckets' total, which, like each of them,
+ * never goes backwards; the values added meanwhile are in the next read.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -262,8 +269,7 @@ int ct_prom_parse_summary(struct ct_prom *p, char *text, char *err, size_t errle
 {
 	unsigned int ln = 0, i;
 	char *line, *save, *w[8];
-	uint64_t total;
-	int n, k;
+	int n;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		ln++;	/* (strtok_r skips empty lines; the module writes none) */
@@ -308,12 +314,6 @@ int ct_prom_parse_summary(struct ct_prom *p, char *text, char *err, size_t errle
 		if (!h->have_sum || !h->have_count)
 			return fail(err, errlen, 0, "no 'hist_%s %s' line",
 				    h->have_sum ? "count" : "sum", hists[i].summary);
-		/* Prometheus: the +Inf bucket is the count. */
-		for (k = 0, total = 0; k < CT_PROM_BUCKETS; k++)
-			total += h->bucket[k];
-		if (total != h->count)
-			return fail(err, errlen, 0, "hist %s: the buckets add up to %" PRIu64 ", hist_count says %" PRIu64,
-				    hists[i].summary, total, h->count);
 	}
 	return 0;
 }
@@ -412,7 +412,7 @@ int ct_prom_write(FILE *f, const struct ct_prom *p)
 			end_hows[i], p->orphan_end[i]);
 	for (i = 0; i < CT_PROM_HISTS; i++) {
 		const struct ct_prom_hist *h = &p->hist[i];
-		uint64_t cum = 0;
+		uint64_t cum = 0, count;
 
 		family(f, hists[i].metric, "histogram", hists[i].help);
 		/* Every bucket, always: a series per bound that never comes and goes. */
@@ -421,10 +421,11 @@ int ct_prom_write(FILE *f, const struct ct_prom *p)
 			ct_prom_ns_to_s(num, sizeof(num), k == 64 ? UINT64_MAX : (UINT64_C(1) << k) - 1);
 			fprintf(f, "%s_bucket{le=\"%s\"} %" PRIu64 "\n", hists[i].metric, num, cum);
 		}
-		fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", hists[i].metric, h->count);
+		count = cum > h->count ? cum : h->count;	/* see the top */
+		fprintf(f, "%s_bucket{le=\"+Inf\"} %" PRIu64 "\n", hists[i].metric, count);
 		ct_prom_ns_to_s(num, sizeof(num), h->sum_ns);
 		fprintf(f, "%s_sum %s\n%s_count %" PRIu64 "\n", hists[i].metric, num,
-			hists[i].metric, h->count);
+			hists[i].metric, count);
 	}
 	family(f, "closetrace_lost_records_total", "counter",
 	       "Records lost because the ring was full (stats events_lost).");
