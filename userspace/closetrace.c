@@ -293,33 +293,52 @@ out:
 static int prom_main(const char *file, long interval)
 {
 	const char *proc = getenv("CLOSETRACE_PROC");
-	struct sigaction sa;
-	struct timespec next;
+	struct timespec next, now, left;
+	sigset_t set;
+	int sig;
 
 	if (!proc || !*proc)
 		proc = DEFAULT_PROC;
+	/*
+	 * SIGINT and SIGTERM blocked, taken by sigtimedwait() between rounds:
+	 * a round always finishes (no FILE.tmp.PID left behind), and a signal
+	 * that comes just before the wait is not lost.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (prom_round(proc, file))
 		return 1;
 	if (!interval)
 		return 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!stop) {
-		struct timespec now;
-
+	next.tv_sec += interval;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = next.tv_sec - now.tv_sec;
+		left.tv_nsec = next.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_nsec += 1000000000;
+			left.tv_sec--;
+		}
+		if (left.tv_sec < 0)
+			left.tv_sec = left.tv_nsec = 0;
+		sig = sigtimedwait(&set, NULL, &left);
+		if (sig == SIGINT || sig == SIGTERM)
+			return 0;
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0 && errno != EAGAIN) {
+			fprintf(stderr, "closetrace: sigtimedwait: %s\n", strerror(errno));
+			return 1;
+		}
+		prom_round(proc, file);
 		next.tv_sec += interval;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (next.tv_sec < now.tv_sec)	/* a round took longer than SECS */
 			next = now;
-		while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
-			;
-		if (!stop)
-			prom_round(proc, file);
 	}
-	return 0;
 }
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_RAW };
