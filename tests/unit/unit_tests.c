@@ -433,6 +433,8 @@ static void test_prom(void)
 	FILE *f;
 	int ok;
 
+	T("prom: the reader knows the module's summary_version",
+	  CT_MODULE_SUMMARY_VERSION == CT_PROM_SUMMARY_VERSION);
 	T("prom: the sample parses", prom_parse(p, prom_summary, err, sizeof(err)) == 0);
 	f = open_memstream(&text, &len);
 	T("prom: renders", f && ct_prom_write(f, p) == 0 && fclose(f) == 0);
