@@ -45,11 +45,11 @@ static const struct {
 	const char *help;
 } hists[CT_PROM_HISTS] = {
 	{ "close_ns", "closetrace_close_duration_seconds",
-	  "Time spent in a TCP close(2), from its start to its return." },
+	  "How long tcp_close() ran, per TCP close (a linger wait included)." },
 	{ "linger_wait_ns", "closetrace_linger_wait_seconds",
-	  "Time a close waited for unsent data under SO_LINGER." },
+	  "How long a TCP close waited under SO_LINGER, per close that waited." },
 	{ "orphan_lifetime_ns", "closetrace_orphan_lifetime_seconds",
-	  "Time from a TCP socket's close to the end of its orphan." },
+	  "Time from a TCP socket's close to its end (into TIME_WAIT or closed)." },
 };
 
 void ct_prom_init(struct ct_prom *p)
