@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "ct_abi.h"
@@ -43,6 +44,10 @@ static void usage(FILE *f)
 "  -p, --pid PID        only closes by process PID\n"
 "  -P, --port PORT      only sockets with local or remote port PORT\n"
 "  -c, --comm COMM      only closes by tasks named COMM\n"
+"      --netns NS       only sockets of network namespace NS: its inode number,\n"
+"                       or a file of it (/proc/PID/ns/net, /run/netns/NAME)\n"
+"      --cgroup CG      only closes by tasks in cgroup v2 CG: its id, or its\n"
+"                       directory (/sys/fs/cgroup/system.slice/x.service)\n"
 "  -j, --json           JSON lines (keys in docs/record-format.md)\n"
 "      --csv            comma-separated values with a header line\n"
 "  -r, --raw            the records unchanged (binary), to decode later with\n"
@@ -67,6 +72,7 @@ static void usage(FILE *f)
 "  closetrace                      # every close, as a table, until Ctrl-C\n"
 "  closetrace -P 8080 --summary    # closes on port 8080, then the counts\n"
 "  closetrace -p 1234 -j           # one process, as JSON lines\n"
+"  closetrace --netns /proc/4321/ns/net  # a container's closes (its netns)\n"
 "  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
 "  closetrace -r > saved.bin       # record now ...\n"
 "  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n"
@@ -85,6 +91,36 @@ static int parse_long(const char *s, long min, long max, long *out)
 	if (errno || end == s || *end || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/*
+ * --netns, --cgroup: a number (1..max), or a file whose inode is that
+ * number (a namespace file, a cgroup directory). Says why on failure.
+ */
+static int parse_ns_id(const char *s, const char *opt, const char *example,
+		       unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	struct stat st;
+	char *end;
+
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		if (errno || *end || !v || v > max) {
+			fprintf(stderr, "closetrace: invalid %s '%s' (1-%llu, or a path)\n", opt, s, max);
+			return -1;
+		}
+		*out = v;
+		return 0;
+	}
+	if (!*s || stat(s, &st)) {
+		fprintf(stderr, "closetrace: %s '%s': %s (give a number or a path such as %s)\n", opt, s,
+			*s ? strerror(errno) : "empty", example);
+		return -1;
+	}
+	*out = (unsigned long long)st.st_ino;
 	return 0;
 }
 
@@ -363,6 +399,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "prometheus", required_argument, NULL, 3 },
 		{ "interval", required_argument, NULL, 4 },
+		{ "netns", required_argument, NULL, 5 },
+		{ "cgroup", required_argument, NULL, 6 },
 		{ 0 }
 	};
 	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
@@ -407,6 +445,18 @@ int main(int argc, char **argv)
 				fprintf(stderr, "closetrace: invalid port '%s' (1-65535)\n", optarg);
 				return 2;
 			}
+			break;
+		case 5:
+			if (parse_ns_id(optarg, "--netns", "/proc/PID/ns/net", 0xffffffffull,
+					&m.netns))
+				return 2;
+			m.netns_set = true;
+			break;
+		case 6:
+			if (parse_ns_id(optarg, "--cgroup", "a directory under /sys/fs/cgroup",
+					~0ull, &m.cgroup))
+				return 2;
+			m.cgroup_set = true;
 			break;
 		case 'c':
 			if (!*optarg || strlen(optarg) >= CT_COMM_LEN) {

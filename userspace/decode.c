@@ -79,6 +79,10 @@ bool ct_matches(const struct ct_event *ev, const struct ct_match *m)
 		if (strcmp(comm, m->comm))
 			return false;
 	}
+	if (m->netns_set && ev->netns != m->netns)
+		return false;
+	if (m->cgroup_set && ev->cgroup_id != m->cgroup)
+		return false;
 	return true;
 }
 

@@ -27,6 +27,10 @@ struct ct_match {
 	long pid;		/* -1: any */
 	long port;		/* -1: any */
 	const char *comm;	/* NULL: any */
+	bool netns_set;		/* only records of network namespace netns */
+	unsigned long long netns;
+	bool cgroup_set;	/* only records of cgroup v2 id cgroup */
+	unsigned long long cgroup;
 };
 
 bool ct_matches(const struct ct_event *ev, const struct ct_match *m);

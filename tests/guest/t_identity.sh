@@ -9,7 +9,9 @@
 # total_retrans and rtt read just before the close. The server's socket,
 # whose cookie nobody asked for, gets one of its own; the client's END
 # carries its counters at its end (its FIN sent: segs_out grew). The
-# reader's JSON, CSV and the debugfs trace text carry the fields.
+# reader's JSON, CSV and the debugfs trace text carry the fields. The
+# module's filters (netns=, cgroup=) and the reader's (--netns, --cgroup)
+# keep only a container's closes; bad values are refused, saying so.
 . /tests/lib.sh
 CG=/sys/fs/cgroup
 
@@ -121,6 +123,43 @@ if [ $cgroups = 1 ]; then
 	[ "$(tv cgroup "$t")" = "$(stat -c %i $CG/ct-identity)" ] ||
 		bad "container: cgroup $(tv cgroup "$t"), ct-identity's inode is $(stat -c %i $CG/ct-identity)"
 fi
+
+# --- the reader's --netns and --cgroup, on the records of a host close and
+# a container close saved raw
+echo clear > $C
+/tests/helper_identity 21940 > /dev/null || bad "helper_identity 21940 failed"
+t=$(sh -c "$cgin exec unshare -n -p -f sh -c 'ip link set lo up && exec /tests/helper_identity 21941'") ||
+	bad "helper_identity in a container failed"
+wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
+closetrace --drain -r > /tmp/id.bin
+cns=$(tv netns "$t")
+# rfilter LABEL KEY VALUE OPTIONS...: the saved records through a filter
+# must be some, and all of KEY VALUE
+rfilter() {
+	_l=$1 _k=$2 _v=$3
+	shift 3
+	closetrace -f /tmp/id.bin -j "$@" > /tmp/id.f.json || bad "$_l: closetrace $* failed"
+	[ -s /tmp/id.f.json ] || bad "$_l: no record passed"
+	_n=$(grep -vc "\"$_k\":$_v," /tmp/id.f.json || true)
+	[ "$_n" = 0 ] || bad "$_l: $_n records with another $_k: $(grep -v "\"$_k\":$_v," /tmp/id.f.json | head -n 1)"
+}
+rfilter "--netns NUMBER" netns "$cns" --netns "$cns"
+grep -q "\"sport\":$(tv sport "$t")," /tmp/id.f.json || bad "--netns $cns: not the container's close"
+rfilter "--netns /proc/1/ns/net" netns "$host_netns" --netns /proc/1/ns/net
+grep -q '"dport":21940,' /tmp/id.f.json || bad "--netns /proc/1/ns/net: not the host's close"
+if [ $cgroups = 1 ]; then
+	rfilter "--cgroup DIR" cgroup_id "$(stat -c %i $CG/ct-identity)" --cgroup $CG/ct-identity
+	grep -q "\"sport\":$(tv sport "$t")," /tmp/id.f.json || bad "--cgroup: not the container's close"
+fi
+for a in "--netns /nonexistent" "--netns 0" "--netns 4294967296" "--netns 12x" "--cgroup 0" \
+	"--cgroup /nonexistent" "--cgroup 18446744073709551616"; do
+	# shellcheck disable=SC2086	# option and value
+	if closetrace -f /tmp/id.bin -j $a > /tmp/id.f.out 2> /tmp/id.f.err; then
+		bad "closetrace $a was accepted"
+	elif ! grep -q "closetrace: .*${a%% *}" /tmp/id.f.err || [ -s /tmp/id.f.out ]; then
+		bad "closetrace $a: no clear error, or output: $(cat /tmp/id.f.err /tmp/id.f.out | head -n 2)"
+	fi
+done
 
 # --- the filters: netns= and cgroup= (control file and module parameter)
 # A container waits (its netns inode in /tmp/id.ns) until /tmp/id.go.

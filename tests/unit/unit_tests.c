@@ -266,8 +266,24 @@ static void test_decode(void)
 	T("port match", ct_matches(&ev, &m));
 	ev.sport = 81;
 	T("port mismatch", !ct_matches(&ev, &m));
+	ev.sport = 80;
+	m.netns_set = true;
+	m.netns = 4026531840ull;
+	ev.netns = 4026531840u;
+	T("netns match", ct_matches(&ev, &m));
+	ev.netns = 4026532114u;
+	T("netns mismatch", !ct_matches(&ev, &m));
+	m.netns_set = false;
+	m.cgroup_set = true;
+	m.cgroup = 23;
+	ev.cgroup_id = 23;
+	T("cgroup match", ct_matches(&ev, &m));
+	ev.cgroup_id = 1;
+	T("cgroup mismatch", !ct_matches(&ev, &m));
 	ev.type = CT_EV_LOST;
 	T("LOST always shown", ct_matches(&ev, &m));
+	m.cgroup_set = false;
+	ev.sport = 81;
 	ev.type = CT_EV_CLOSE;
 	memcpy(ev.comm, "0123456789abcdef", 16);	/* no NUL */
 	T("kv line bounded", ct_fmt_kv(buf, sizeof(buf), &ev) < (int)sizeof(buf) &&
