@@ -1006,8 +1006,11 @@ void ct_on_destroy(const struct sock *sk)
 	if (!ctx)
 		return;
 	ct_check_fin(ctx, sk);
-	ct_read_counts(&ctx->end_counts, sk);
-	ctx->end_counts_set = true;
+	/* tcp_disconnect() zeroed them: END keeps the close's. */
+	if (!ctx->obs.disconnect) {
+		ct_read_counts(&ctx->end_counts, sk);
+		ctx->end_counts_set = true;
+	}
 	ct_keep_last_end(ctx, sk);
 	if (ctx->phase == CT_PH_IN_CLOSE) {
 		/*

@@ -69,6 +69,16 @@ int main(void)
 	CHECK(e->state_after == CT_TCP_CLOSE, "state_after %s", ct_state_name(e->state_after));
 	CHECK(!(e->flags & CT_F_MISMATCH), "mismatch");
 	CHECK(wait_end(e->close_id, 3000), "no END record");
+	{
+		/* tcp_disconnect() zeroes tcp_info's counters: END keeps the
+		 * close's (the client sent SYN and ACK at least). */
+		const struct ct_event *end = ct_find_id(CT_EV_END, e->close_id, 0);
+
+		CHECK(e->segs_out >= 2, "CLOSE segs_out %u", e->segs_out);
+		CHECK(end && end->segs_out == e->segs_out && end->segs_in == e->segs_in &&
+		      end->bytes_acked == e->bytes_acked, "END's counters: segs_out %u, the CLOSE's %u",
+		      end ? end->segs_out : 0, e->segs_out);
+	}
 	check_against_kernel(e->close_id, k.sport, 20030);
 	close(k.s);
 	close(k.l);
