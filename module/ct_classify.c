@@ -254,12 +254,27 @@ int ct_krst_from_name(const char *name)
 	return -1;
 }
 
-int ct_reason_from_name(const char *name)
+static int ct_index_of(const char *const *tab, unsigned int n, const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < CT_R_MAX; i++)
-		if (reason_names[i] && !strcmp(reason_names[i], name))
+	for (i = 0; i < n; i++)
+		if (tab[i] && !strcmp(tab[i], name))
 			return i;
 	return -1;
+}
+
+int ct_state_from_name(const char *name)
+{
+	return ct_index_of(state_names, CT_TCP_MAX_STATES, name);
+}
+
+int ct_action_from_name(const char *name)
+{
+	return ct_index_of(action_names, CT_ACT_MAX, name);
+}
+
+int ct_reason_from_name(const char *name)
+{
+	return ct_index_of(reason_names, CT_R_MAX, name);
 }

@@ -72,6 +72,8 @@ const char *ct_krst_name(unsigned int krst);
 
 /* Lookups by name (for filters and tests); -1 when unknown. */
 int ct_reason_from_name(const char *name);
+int ct_state_from_name(const char *name);
+int ct_action_from_name(const char *name);
 int ct_krst_from_name(const char *name);	/* the kernel's sk_rst_reason name */
 
 #endif /* CT_CLASSIFY_H */

@@ -86,26 +86,6 @@ static int lookup(const char *const *names, int n, const char *name)
 	return -1;
 }
 
-static int action_from_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < CT_ACT_MAX; i++)
-		if (!strcmp(ct_action_name(i), name))
-			return i;
-	return -1;
-}
-
-static int state_from_name(const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < CT_TCP_MAX_STATES; i++)
-		if (!strcmp(ct_state_name(i), name))
-			return i;
-	return -1;
-}
-
 /* A count: decimal digits only, fitting 64 bits. */
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -206,9 +186,9 @@ static int parse_summary_line(struct ct_prom *p, char **w, int n, unsigned int l
 		if (n != 6 || parse_u64(w[5], &c))
 			return fail(err, errlen, ln, "want 'close FAMILY ACTION REASON STATE COUNT'");
 		f = lookup(close_families, CT_PROM_CLOSE_FAMILIES, w[1]);
-		a = action_from_name(w[2]);
+		a = ct_action_from_name(w[2]);
 		r = ct_reason_from_name(w[3]);
-		s = state_from_name(w[4]);
+		s = ct_state_from_name(w[4]);
 		if (f < 0)
 			return fail(err, errlen, ln, "close: unknown family '%s' (inet, inet6)", w[1]);
 		if (a < 0)
