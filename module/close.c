@@ -28,6 +28,7 @@
 #include "compat.h"
 #include "close.h"
 #include "filter.h"
+#include "preclose.h"
 #include "ring.h"
 #include "stats.h"
 #include "summary.h"
@@ -57,8 +58,8 @@ static void ct_fill_task(struct ct_event *ev)
 }
 NOKPROBE_SYMBOL(ct_fill_task);
 
-static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
-			 const struct sock *sk)
+void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
+		  const struct sock *sk)
 {
 	const struct inet_sock *inet;
 
@@ -92,7 +93,7 @@ static void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 NOKPROBE_SYMBOL(ct_fill_sock);
 
 /* tcp_info's counters (tcp_get_info()'s sources). */
-static void ct_read_counts(struct ct_tcp_counts *c, const struct sock *sk)
+void ct_read_counts(struct ct_tcp_counts *c, const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 
@@ -105,7 +106,7 @@ static void ct_read_counts(struct ct_tcp_counts *c, const struct sock *sk)
 }
 NOKPROBE_SYMBOL(ct_read_counts);
 
-static void ct_put_counts(struct ct_event *ev, const struct ct_tcp_counts *c)
+void ct_put_counts(struct ct_event *ev, const struct ct_tcp_counts *c)
 {
 	ev->bytes_acked = c->bytes_acked;
 	ev->bytes_received = c->bytes_received;
@@ -117,7 +118,7 @@ static void ct_put_counts(struct ct_event *ev, const struct ct_tcp_counts *c)
 NOKPROBE_SYMBOL(ct_put_counts);
 
 /* tcp_inq(): bytes the application has not read, less an unread FIN. */
-static u32 ct_unread(const struct sock *sk)
+u32 ct_unread(const struct sock *sk)
 {
 	const struct tcp_sock *tp = tcp_sk(sk);
 	u32 n = READ_ONCE(tp->rcv_nxt) - READ_ONCE(tp->copied_seq);
@@ -143,6 +144,12 @@ static u32 ct_unacked(const struct sock *sk)
 	return READ_ONCE(tp->snd_nxt) - READ_ONCE(tp->snd_una);
 }
 NOKPROBE_SYMBOL(ct_unacked);
+
+u64 ct_new_close_id(void)
+{
+	return atomic64_inc_return(&ct_next_id);
+}
+NOKPROBE_SYMBOL(ct_new_close_id);
 
 static struct ct_ctx *ct_new_ctx(const struct socket *sock,
 				 const struct sock *sk)
@@ -447,19 +454,44 @@ static void ct_check_fin(struct ct_ctx *ctx, const struct sock *sk)
 }
 NOKPROBE_SYMBOL(ct_check_fin);
 
+/*
+ * What the socket's life before the close left (preclose.c): its death, and
+ * the DEATH record's close id, which the close takes over; or its time in
+ * CLOSE_WAIT (ctx locked).
+ */
+static void ct_apply_pre(struct ct_ctx *ctx, const struct ct_pre_info *pre)
+{
+	if (pre->kind == CT_PRE_DEAD) {
+		ctx->ev.close_id = pre->close_id;
+		ctx->ev.death = pre->death;
+		ctx->ev.sk_err = pre->sk_err;
+		ctx->ev.retransmits = pre->retransmits;
+		ctx->ev.since_ns = ctx->ts_tcp_close - pre->ts;
+	} else if (pre->kind == CT_PRE_CLOSE_WAIT && pre->cw_ts) {
+		ctx->ev.since_ns = ctx->ts_tcp_close - pre->cw_ts;
+	}
+}
+NOKPROBE_SYMBOL(ct_apply_pre);
+
 bool ct_on_tcp_close(struct sock *sk, long timeout, u64 *close_id)
 {
 	struct ct_bucket *b = ct_bucket_of(sk);
+	struct ct_pre_info pre;
 	struct ct_ctx *ctx;
 	unsigned long flags;
+	bool have_pre;
 
 	if (!ct_is_tcp(sk))
 		return false;
+	/* Taken whether or not this close is followed: the close ends it. */
+	have_pre = ct_pre_take(sk, &pre);
 	ctx = ct_lookup_or_new(b, sk, &flags);
 	if (!ctx)
 		return false;
 	ctx->phase = CT_PH_IN_CLOSE;
 	ctx->ts_tcp_close = ktime_get_ns();
+	if (have_pre)
+		ct_apply_pre(ctx, &pre);
 	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
 	/* A first look; __tcp_close's entry looks again, with the lock held. */
 	ct_take_snapshot(ctx, sk);
@@ -511,6 +543,8 @@ void ct_on___tcp_close(struct sock *sk, long timeout)
 
 	if (!ct_is_tcp(sk))
 		return;
+	/* tcp_close's entry may have been missed: the close ends it. */
+	ct_pre_forget(sk);
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
@@ -689,8 +723,11 @@ void ct_on_tcp_disconnect(struct sock *sk)
 	unsigned long flags;
 
 	ctx = ct_lookup(sk, &b, &flags);
-	if (!ctx)
+	if (!ctx) {
+		/* connect(AF_UNSPEC), shutdown() of a listener: no close. */
+		ct_pre_on_disconnect(sk);
 		return;
+	}
 	if (ctx->phase == CT_PH_IN_CLOSE)
 		ctx->obs.disconnect = true;
 	spin_unlock_irqrestore(&b->lock, flags);
@@ -786,8 +823,10 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	if (newstate == TCP_CLOSE_WAIT)
 		ct_summary_close_wait();
 	ctx = ct_lookup(sk, &b, &flags);
-	if (!ctx)
+	if (!ctx) {
+		ct_pre_on_state(sk, oldstate, newstate);
 		return;
+	}
 	ct_check_fin(ctx, sk);
 	if (newstate == TCP_CLOSE) {
 		ctx->pre_close = oldstate;
@@ -972,6 +1011,8 @@ void ct_on_reset(const struct sock *sk, bool reply, u8 krst)
 		/* Only the reply path sends a RST after tcp_done(). */
 		if (reply)
 			ct_reset_after_end(sk, krst);
+		else
+			ct_pre_on_reset_sent(sk, krst);
 		return;
 	}
 	ct_ev_from(ctx, &ev, CT_EV_RESET, CT_R_UNKNOWN);
@@ -1002,6 +1043,8 @@ void ct_on_destroy(const struct sock *sk)
 	struct ct_ctx *ctx;
 	unsigned long flags;
 
+	/* Nothing kept for a socket outlives it. */
+	ct_pre_forget(sk);
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/net.h>
 #include <net/sock.h>
+#include "ct_abi.h"
 
 void ct_on_fd_close(unsigned int fd);
 void ct_on_final_put(struct file *file);
@@ -29,5 +30,14 @@ void ct_on_rcv_reset(const struct sock *sk);
 /* Set once the hooks are in: is tcp:tcp_receive_reset seen (role tcp_reset)? */
 extern bool ct_sees_rcv_reset;
 void ct_on_destroy(const struct sock *sk);
+
+/* Shared with preclose.c, which writes DEATH records. */
+struct ct_tcp_counts;
+u64 ct_new_close_id(void);
+void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
+		  const struct sock *sk);
+void ct_read_counts(struct ct_tcp_counts *c, const struct sock *sk);
+void ct_put_counts(struct ct_event *ev, const struct ct_tcp_counts *c);
+u32 ct_unread(const struct sock *sk);
 
 #endif /* CT_CLOSE_H */

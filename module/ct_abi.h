@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	4
+#define CT_ABI_VERSION	5
 
 /* Record types. */
 enum ct_type {
@@ -26,6 +26,7 @@ enum ct_type {
 	CT_EV_TIMEWAIT = 6,	/* the socket handed over to a timewait socket */
 	CT_EV_END = 7,		/* the socket was destroyed */
 	CT_EV_LOST = 8,		/* records lost on this CPU (ring full) */
+	CT_EV_DEATH = 9,	/* a connection ended before its close(2) */
 	CT_EV_MAX
 };
 
@@ -63,6 +64,19 @@ enum ct_reason {
 	CT_R_ABORT_DATA = 18,		/* data arrived after close (RFC 1122) */
 	CT_R_FIN_WAIT2_TIMEOUT = 19,	/* orphan's FIN_WAIT2 ran out: RST */
 	CT_R_FIN_FAILED = 20,		/* the FIN's skb could not be allocated */
+	/* DEATH: how a connection ended while its owner still held it */
+	CT_R_PEER_RESET = 21,		/* a RST came in (ECONNRESET, EPIPE) */
+	CT_R_REFUSED = 22,		/* a RST answered the SYN (ECONNREFUSED) */
+	CT_R_RETRANSMIT_TIMEOUT = 23,	/* retransmissions ran out (tcp_retries2) */
+	CT_R_SYN_TIMEOUT = 24,		/* SYN retransmissions ran out */
+	CT_R_KEEPALIVE_TIMEOUT = 25,	/* keepalive probes unanswered */
+	CT_R_USER_TIMEOUT = 26,		/* TCP_USER_TIMEOUT ran out */
+	CT_R_PROBE_TIMEOUT = 27,	/* zero-window probes unanswered */
+	CT_R_ICMP_ERROR = 28,		/* a hard ICMP error (sk_err says which) */
+	CT_R_ABORTED = 29,		/* SOCK_DESTROY (ss -K): ECONNABORTED */
+	CT_R_DISCONNECT = 30,		/* tcp_disconnect: connect(AF_UNSPEC) */
+	CT_R_SHUTDOWN_END = 31,		/* FIN handshake done after shutdown(2) */
+	CT_R_ERROR = 32,		/* another error (sk_err says which) */
 	CT_R_MAX
 };
 
@@ -149,7 +163,7 @@ enum ct_tcp_state {
 #define CT_COMM_LEN 16
 #define CT_FD_NONE (-1)
 
-/* 240 bytes; every field naturally aligned; pad fields are always zero. */
+/* 256 bytes; every field naturally aligned; pad fields are always zero. */
 struct ct_event {
 	__u32 magic;		/* CT_MAGIC */
 	__u16 version;		/* CT_ABI_VERSION */
@@ -203,8 +217,14 @@ struct ct_event {
 	__u32 segs_out;
 	__u32 total_retrans;
 	__u32 srtt_us;		/* smoothed RTT, us (tcpi_rtt) */
+	/* ABI 5: endings before close(2) */
+	__u64 since_ns;		/* CLOSE: ns since the death or CLOSE_WAIT */
+	__s32 sk_err;		/* DEATH, CLOSE after one: sk_err at the death */
+	__u8 death;		/* CLOSE: enum ct_reason of an earlier DEATH */
+	__u8 retransmits;	/* DEATH: icsk_retransmits or probes_out */
+	__u16 pad2;
 };
 
-_Static_assert(sizeof(struct ct_event) == 240, "ct_event layout changed");
+_Static_assert(sizeof(struct ct_event) == 256, "ct_event layout changed");
 
 #endif /* CT_ABI_H */

@@ -233,6 +233,11 @@ const char *ct_reason_name(unsigned int reason)
 	return NAME_OF(reason_names, reason);
 }
 
+const char *ct_death_name(unsigned int death)
+{
+	return death ? ct_reason_name(death) : "-";
+}
+
 const char *ct_type_name(unsigned int type)
 {
 	return NAME_OF(type_names, type);

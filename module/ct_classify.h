@@ -67,6 +67,8 @@ bool ct_krst_agrees(__u8 reason, bool reply, __u8 krst);
 const char *ct_state_name(unsigned int state);
 const char *ct_action_name(unsigned int action);
 const char *ct_reason_name(unsigned int reason);
+/* A record's death field: the reason's name, "-" for none (0). */
+const char *ct_death_name(unsigned int death);
 const char *ct_type_name(unsigned int type);
 const char *ct_krst_name(unsigned int krst);
 

@@ -175,6 +175,16 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 			     ct_state_name(ev->state_before),
 			     (unsigned long long)ev->count, fl);
 		break;
+	case CT_EV_DEATH:
+		n = snprintf(buf + pos, len - pos,
+			     " state=%s->%s action=%s reason=%s sk_err=%d retransmits=%u unread=%u rsts=%u krst=%s flags=%s",
+			     ct_state_name(ev->state_before),
+			     ct_state_name(ev->state_after),
+			     ct_action_name(ev->action),
+			     ct_reason_name(ev->reason), ev->sk_err,
+			     ev->retransmits, ev->unread, ev->rsts,
+			     ct_krst_name(ev->krst), fl);
+		break;
 	default:
 		n = snprintf(buf + pos, len - pos, " flags=%s", fl);
 	}
@@ -183,13 +193,21 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 		     (unsigned long long)ev->cookie, ev->netns,
 		     (unsigned long long)ev->cgroup_id, ev->vpid);
 	ADV(n);
-	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_END) {
+	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_END ||
+	    ev->type == CT_EV_DEATH) {
 		n = snprintf(buf + pos, len - pos,
 			     " bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u retrans=%u srtt_us=%u",
 			     (unsigned long long)ev->bytes_acked,
 			     (unsigned long long)ev->bytes_received,
 			     ev->segs_in, ev->segs_out, ev->total_retrans,
 			     ev->srtt_us);
+		ADV(n);
+	}
+	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_DEATH) {
+		n = snprintf(buf + pos, len - pos,
+			     " death=%s sk_err=%d since_ns=%llu",
+			     ct_death_name(ev->death), ev->sk_err,
+			     (unsigned long long)ev->since_ns);
 		ADV(n);
 	}
 	return (int)pos;

@@ -10,7 +10,7 @@
 #endif
 
 #define CT_ADDR_LEN 48		/* "[ffff:...:ffff]:65535" fits */
-#define CT_LINE_LEN 768
+#define CT_LINE_LEN 1024
 
 /* "1.2.3.4:80", "[::1]:80", or "-" for families without addresses. */
 int ct_fmt_addr(char *buf, size_t len, unsigned int family,

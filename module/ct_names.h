@@ -55,7 +55,19 @@
 	FN(CT_R_DESTROYED, "destroyed")					\
 	FN(CT_R_ABORT_DATA, "abort-data")				\
 	FN(CT_R_FIN_WAIT2_TIMEOUT, "fin-wait2-timeout")			\
-	FNe(CT_R_FIN_FAILED, "fin-failed"))
+	FN(CT_R_FIN_FAILED, "fin-failed")				\
+	FN(CT_R_PEER_RESET, "peer-reset")				\
+	FN(CT_R_REFUSED, "refused")					\
+	FN(CT_R_RETRANSMIT_TIMEOUT, "retransmit-timeout")		\
+	FN(CT_R_SYN_TIMEOUT, "syn-timeout")				\
+	FN(CT_R_KEEPALIVE_TIMEOUT, "keepalive-timeout")			\
+	FN(CT_R_USER_TIMEOUT, "user-timeout")				\
+	FN(CT_R_PROBE_TIMEOUT, "zero-window-timeout")			\
+	FN(CT_R_ICMP_ERROR, "icmp-error")				\
+	FN(CT_R_ABORTED, "aborted")					\
+	FN(CT_R_DISCONNECT, "disconnect")				\
+	FN(CT_R_SHUTDOWN_END, "shutdown-end")				\
+	FNe(CT_R_ERROR, "error"))
 
 #define CT_TYPE_NAMES(FN, FNe)						\
 	CT_SEQ(FN(CT_EV_CLOSE, "CLOSE")					\
@@ -65,7 +77,8 @@
 	FN(CT_EV_RESET, "RESET")					\
 	FN(CT_EV_TIMEWAIT, "TIMEWAIT")					\
 	FN(CT_EV_END, "END")						\
-	FNe(CT_EV_LOST, "LOST"))
+	FN(CT_EV_LOST, "LOST")						\
+	FNe(CT_EV_DEATH, "DEATH"))
 
 #define CT_KRST_NAMES(FN, FNe)						\
 	CT_SEQ(FN(CT_KRST_NA, "-")					\

@@ -43,6 +43,9 @@ void ct_trace_record(const struct ct_event *ev)
 	case CT_EV_END:
 		trace_end(ev);
 		break;
+	case CT_EV_DEATH:
+		trace_death(ev);
+		break;
 	}
 }
 NOKPROBE_SYMBOL(ct_trace_record);

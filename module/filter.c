@@ -134,6 +134,28 @@ out:
 }
 NOKPROBE_SYMBOL(ct_filter_pass);
 
+bool ct_filter_pass_sock(const struct sock *sk)
+{
+	const struct ct_filter_rcu *fr;
+	bool pass = true;
+
+	rcu_read_lock();
+	fr = rcu_dereference(ct_filter_cur);
+	if (!fr)
+		goto out;
+	if (fr->f.pid || fr->f.comm[0] || fr->f.cgroup)
+		pass = false;
+	else if (fr->f.port && ntohs(inet_sk(sk)->inet_sport) != fr->f.port &&
+		 ntohs(sk->sk_dport) != fr->f.port)
+		pass = false;
+	else if (fr->f.netns && sock_net(sk)->ns.inum != fr->f.netns)
+		pass = false;
+out:
+	rcu_read_unlock();
+	return pass;
+}
+NOKPROBE_SYMBOL(ct_filter_pass_sock);
+
 void ct_filter_show(struct seq_file *m)
 {
 	const struct ct_filter_rcu *fr;

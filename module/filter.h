@@ -21,6 +21,12 @@ void ct_filter_exit(void);
 int ct_filter_command(const struct ct_command *cmd);
 /* Does the current task and this socket pass the filters? */
 bool ct_filter_pass(const struct sock *sk);
+/*
+ * The same for a socket whose owner is not known where it is seen (a
+ * death or CLOSE_WAIT, in softirq): only the socket's filters (port,
+ * netns) can apply, so a task filter (pid, comm, cgroup) lets none pass.
+ */
+bool ct_filter_pass_sock(const struct sock *sk);
 /* Print the active filters (for /proc/closetrace/stats). */
 void ct_filter_show(struct seq_file *m);
 

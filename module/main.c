@@ -14,6 +14,7 @@
 #include "ct_control.h"
 #include "debugfs.h"
 #include "filter.h"
+#include "preclose.h"
 #include "probes.h"
 #include "procfs.h"
 #include "ring.h"
@@ -27,6 +28,7 @@
 /* tcp_close's kretprobe instances (the kernel's KRETPROBE_MAXACTIVE_MAX). */
 #define CT_CLOSING_MIN 16
 #define CT_CLOSING_MAX 4096
+#define CT_PRECLOSE_MAX 1048576
 
 static unsigned int buf_kb = 1024;
 module_param(buf_kb, uint, 0444);
@@ -35,6 +37,10 @@ MODULE_PARM_DESC(buf_kb, "ring buffer size per CPU in KiB (4-65536, default 1024
 static unsigned int max_tracked = 65536;
 module_param(max_tracked, uint, 0444);
 MODULE_PARM_DESC(max_tracked, "closing sockets followed at once (16-1048576, default 65536)");
+
+static unsigned int max_preclose = 4096;
+module_param(max_preclose, uint, 0444);
+MODULE_PARM_DESC(max_preclose, "open sockets followed before their close, for DEATH records and the CLOSE_WAIT list (0-1048576, default 4096; 0: off)");
 
 static unsigned int filter_pid;
 module_param(filter_pid, uint, 0444);
@@ -106,6 +112,11 @@ static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 		       CT_CLOSING_MIN, CT_CLOSING_MAX);
 		return -EINVAL;
 	}
+	if (max_preclose > CT_PRECLOSE_MAX) {
+		pr_err("invalid max_preclose=%u (allowed 0-%u)\n", max_preclose,
+		       CT_PRECLOSE_MAX);
+		return -EINVAL;
+	}
 	if (!max_closing)
 		max_closing = max_t(unsigned int, 64, 8 * num_possible_cpus());
 	if (filter_pid > CT_PID_MAX) {
@@ -160,9 +171,12 @@ static int __init closetrace_init(void)
 	err = ct_track_init(max_tracked);
 	if (err)
 		goto err_ring;
-	err = ct_filter_init(&f);
+	err = ct_pre_init(max_preclose);
 	if (err)
 		goto err_track;
+	err = ct_filter_init(&f);
+	if (err)
+		goto err_pre;
 	err = ct_probes_register(file_hooks, hooks_only, max_closing);
 	if (err)
 		goto err_filter;
@@ -185,6 +199,8 @@ err_probes:
 	ct_probes_unregister();
 err_filter:
 	ct_filter_exit();
+err_pre:
+	ct_pre_exit();
 err_track:
 	ct_track_exit();
 err_ring:
@@ -203,6 +219,7 @@ static void __exit closetrace_exit(void)
 	ct_procfs_exit();
 	ct_probes_unregister();
 	ct_filter_exit();
+	ct_pre_exit();
 	ct_track_exit();
 	ct_ring_exit();
 	ct_summary_exit();

@@ -10,6 +10,7 @@
 #include <linux/seq_file.h>
 #include "ct_classify.h"
 #include "filter.h"
+#include "preclose.h"
 #include "probes.h"
 #include "procfs.h"
 #include "ring.h"
@@ -57,6 +58,10 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "untracked %llu\n", ct_stat_sum(untracked));
 	seq_printf(m, "incomplete %llu\n", ct_stat_sum(incomplete));
 	seq_printf(m, "filtered %llu\n", ct_stat_sum(filtered));
+	seq_printf(m, "deaths %llu\n", ct_stat_sum(deaths));
+	seq_printf(m, "preclose_max %u\n", ct_pre_max());
+	seq_printf(m, "preclose_tracked %u\n", ct_pre_count());
+	seq_printf(m, "preclose_full %llu\n", ct_stat_sum(preclose_full));
 	seq_printf(m, "events_written %llu\n", written);
 	seq_printf(m, "events_read %llu\n",
 		   (u64)atomic64_read(&ct_events_read));
@@ -80,6 +85,12 @@ static int ct_summary_seq(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int ct_close_wait_seq(struct seq_file *m, void *v)
+{
+	ct_pre_show_close_wait(m);
+	return 0;
+}
+
 static int ct_probes_seq(struct seq_file *m, void *v)
 {
 	ct_probes_show(m);
@@ -94,7 +105,9 @@ int ct_procfs_init(unsigned long buf_bytes)
 		return -ENOMEM;
 	if (!proc_create_single("stats", 0400, ct_proc_dir, ct_stats_show) ||
 	    !proc_create_single("probes", 0400, ct_proc_dir, ct_probes_seq) ||
-	    !proc_create_single("summary", 0400, ct_proc_dir, ct_summary_seq)) {
+	    !proc_create_single("summary", 0400, ct_proc_dir, ct_summary_seq) ||
+	    !proc_create_single("close_wait", 0400, ct_proc_dir,
+				ct_close_wait_seq)) {
 		proc_remove(ct_proc_dir);
 		return -ENOMEM;
 	}

@@ -27,6 +27,8 @@ struct ct_stats {
 	u64 untracked;		/* tracking table full */
 	u64 filtered;
 	u64 incomplete;
+	u64 deaths;		/* DEATH records */
+	u64 preclose_full;	/* preclose table full: not kept */
 };
 
 DECLARE_PER_CPU(struct ct_stats, ct_stats);

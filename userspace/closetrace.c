@@ -4,6 +4,7 @@
  * close, and the orphan's later life. I/O and options here; validation and
  * rendering in decode.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "ct_abi.h"
+#include "closewait.h"
 #include "decode.h"
 #include "prom.h"
 
@@ -65,6 +67,11 @@ static void usage(FILE *f)
 "                       format (atomically: FILE.tmp.PID, then rename), exit\n"
 "      --interval SECS  with --prometheus: rewrite FILE every SECS seconds\n"
 "                       (1-86400) until SIGINT or SIGTERM\n"
+"      --close-wait [SECS]\n"
+"                       list the sockets in CLOSE_WAIT for at least SECS\n"
+"                       seconds (default 0): the peer closed, the owner has\n"
+"                       not; with their process, fd, age and unread bytes\n"
+"                       (-j: JSON lines), and exit\n"
 "  -h, --help           this help\n"
 "  -V, --version        version and record ABI version\n"
 "\n"
@@ -74,6 +81,7 @@ static void usage(FILE *f)
 "  closetrace -p 1234 -j           # one process, as JSON lines\n"
 "  closetrace --netns /proc/4321/ns/net  # a container's closes (its netns)\n"
 "  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
+"  closetrace --close-wait 60      # sockets left in CLOSE_WAIT for a minute\n"
 "  closetrace -r > saved.bin       # record now ...\n"
 "  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n"
 "  closetrace --prometheus /var/lib/prometheus/node-exporter/closetrace.prom \\\n"
@@ -379,6 +387,29 @@ static int prom_main(const char *file, long interval)
 
 enum fmt { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_RAW };
 
+/* --close-wait [SECS] [-j]: the module's list, with owners. */
+static int close_wait_main(long secs, enum fmt fmt)
+{
+	const char *proc = getenv("CLOSETRACE_PROC");
+	char *text;
+	int rc;
+
+	if (fmt != FMT_TABLE && fmt != FMT_JSON) {
+		fprintf(stderr, "closetrace: --close-wait prints a table or, with -j, JSON lines\n");
+		return 2;
+	}
+	if (!proc && geteuid() != 0) {
+		fprintf(stderr, "closetrace: must be run as root\n");
+		return 1;
+	}
+	text = slurp(proc ? proc : DEFAULT_PROC, "close_wait");
+	if (!text)
+		return 1;
+	rc = ct_close_wait_main(text, secs, fmt == FMT_JSON);
+	free(text);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -401,6 +432,7 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 4 },
 		{ "netns", required_argument, NULL, 5 },
 		{ "cgroup", required_argument, NULL, 6 },
+		{ "close-wait", no_argument, NULL, 7 },
 		{ 0 }
 	};
 	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
@@ -410,6 +442,8 @@ int main(int argc, char **argv)
 	const char *path = DEFAULT_EVENTS, *prom_file = NULL;
 	long duration = 0, count = 0, shown = 0, interval = 0;
 	bool summary = false, drain = false, regular = false, have_t0 = false, other = false;
+	bool close_wait = false;
+	long cw_secs = 0;
 	struct ct_event buf[BATCH];
 	struct sigaction sa;
 	double deadline = 0;
@@ -421,6 +455,18 @@ int main(int argc, char **argv)
 		if (c != 3 && c != 4 && c != 'h' && c != 'V' && c != '?')
 			other = true;
 		switch (c) {
+		case 7:
+			close_wait = true;
+			/* An optional SECS, as the next word. */
+			if (optind < argc && isdigit((unsigned char)argv[optind][0])) {
+				if (parse_long(argv[optind], 0, 100L * 365 * 86400, &cw_secs)) {
+					fprintf(stderr, "closetrace: invalid --close-wait age '%s' (seconds)\n",
+						argv[optind]);
+					return 2;
+				}
+				optind++;
+			}
+			break;
 		case 3:
 			if (!*optarg) {
 				fprintf(stderr, "closetrace: --prometheus needs a file name\n");
@@ -528,6 +574,14 @@ int main(int argc, char **argv)
 	}
 	if (prom_file)
 		return prom_main(prom_file, interval);
+	if (close_wait && (summary || drain || duration || count || m.pid >= 0 || m.port >= 0 ||
+			   m.comm || m.netns_set || m.cgroup_set || o.wide || o.timestamps ||
+			   strcmp(path, DEFAULT_EVENTS))) {
+		fprintf(stderr, "closetrace: --close-wait takes no other option than -j\n");
+		return 2;
+	}
+	if (close_wait)
+		return close_wait_main(cw_secs, fmt);
 
 	if (fmt == FMT_RAW && (summary || isatty(STDOUT_FILENO))) {
 		fprintf(stderr, "closetrace: --raw writes binary records: redirect stdout to a file, and decode them later with -f (no --summary)\n");

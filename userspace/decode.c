@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* See decode.h. No I/O but to the FILE it is given. */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include "ct_classify.h"
@@ -114,6 +115,10 @@ static void states_of(const struct ct_event *ev, char *out, size_t len)
 		snprintf(out, len, "%s>%s", ct_state_name(ev->state_before),
 			 ct_state_name(ev->state_after));
 		break;
+	case CT_EV_DEATH:
+		snprintf(out, len, "%s>%s", ct_state_name(ev->state_before),
+			 ct_state_name(ev->state_after));
+		break;
 	case CT_EV_RESET:
 	case CT_EV_END:
 	case CT_EV_REFDROP:
@@ -151,6 +156,53 @@ static const char *proto_of(const struct ct_event *ev)
 	return "other";
 }
 
+/* The errors a connection dies of, by name; others as numbers. */
+static const char *err_name(int err, char *buf, size_t len)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ ECONNRESET, "ECONNRESET" }, { EPIPE, "EPIPE" },
+		{ ECONNREFUSED, "ECONNREFUSED" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ECONNABORTED, "ECONNABORTED" }, { EHOSTUNREACH, "EHOSTUNREACH" },
+		{ ENETUNREACH, "ENETUNREACH" }, { EPROTO, "EPROTO" },
+		{ EMSGSIZE, "EMSGSIZE" }, { EACCES, "EACCES" },
+		{ EHOSTDOWN, "EHOSTDOWN" }, { ENONET, "ENONET" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	snprintf(buf, len, "errno %d", err);
+	return buf;
+}
+
+/*
+ * The table's last column: what came before the close. A DEATH: its error
+ * and retransmissions; a CLOSE of a socket that died: how and how long
+ * ago; of one in CLOSE_WAIT: for how long.
+ */
+static void note_of(const struct ct_event *ev, char *out, size_t len)
+{
+	char e[24];
+	unsigned long long ms = ev->since_ns / 1000000ull;
+
+	out[0] = '\0';
+	if (ev->type == CT_EV_DEATH)
+		snprintf(out, len, " %s retransmits=%u", ev->sk_err ?
+			 err_name(ev->sk_err, e, sizeof(e)) : "no-error",
+			 ev->retransmits);
+	else if (ev->type == CT_EV_CLOSE && ev->death)
+		snprintf(out, len, " %s %llu ms before the close (%s)",
+			 ct_reason_name(ev->death), ms, ev->sk_err ?
+			 err_name(ev->sk_err, e, sizeof(e)) : "no error");
+	else if (ev->type == CT_EV_CLOSE && ev->since_ns &&
+		 ev->state_before == CT_TCP_CLOSE_WAIT)
+		snprintf(out, len, " in CLOSE_WAIT %llu ms", ms);
+}
+
 void ct_print_table_header(FILE *f, const struct ct_out_opts *o)
 {
 	int aw = o->wide ? 47 : 21;
@@ -165,7 +217,7 @@ void ct_print_table(FILE *f, const struct ct_event *ev,
 		    const struct ct_out_opts *o)
 {
 	char comm[CT_COMM_LEN + 1], fd[16], st[32], lg[24];
-	char src[CT_ADDR_LEN], dst[CT_ADDR_LEN], act[8], reason[32];
+	char src[CT_ADDR_LEN], dst[CT_ADDR_LEN], act[8], reason[32], note[96];
 	int aw = o->wide ? 47 : 21;
 	unsigned long long ts = o->timestamps ? ev->ts_ns :
 				ev->ts_ns - (ev->ts_ns >= o->t0 ? o->t0 : ev->ts_ns);
@@ -183,7 +235,8 @@ void ct_print_table(FILE *f, const struct ct_event *ev,
 	ct_fmt_addr(src, sizeof(src), ev->family, ev->saddr, ev->sport);
 	ct_fmt_addr(dst, sizeof(dst), ev->family, ev->daddr, ev->dport);
 	snprintf(act, sizeof(act), "%s",
-		 (ev->type == CT_EV_CLOSE) ? ct_action_name(ev->action) :
+		 (ev->type == CT_EV_CLOSE || ev->type == CT_EV_DEATH) ?
+		 ct_action_name(ev->action) :
 		 (ev->type == CT_EV_RESET) ? "RST" : "-");
 	snprintf(reason, sizeof(reason), "%s%s", ct_reason_name(ev->reason),
 		 (ev->flags & CT_F_MISMATCH) ? "!" : "");
@@ -191,10 +244,11 @@ void ct_print_table(FILE *f, const struct ct_event *ev,
 		snprintf(reason, sizeof(reason), "release:%s", proto_of(ev));
 	if (ev->type == CT_EV_REFDROP)
 		snprintf(reason, sizeof(reason), "refs-left=%u", ev->refs);
-	fprintf(f, "%5llu.%06llu %-7u %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7u %7u %s\n",
+	note_of(ev, note, sizeof(note));
+	fprintf(f, "%5llu.%06llu %-7u %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7u %7u %s%s\n",
 		ts / 1000000000ull, (ts / 1000ull) % 1000000ull, ev->pid, comm,
 		fd, ct_type_name(ev->type), aw, src, aw, dst, st, act, reason,
-		ev->unread, ev->unsent, lg);
+		ev->unread, ev->unsent, lg, note);
 }
 
 static void json_str(FILE *f, const char *s, size_t max)
@@ -242,7 +296,8 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		",\"blocked_ns\":%" PRIu64 ",\"count\":%" PRIu64 ",\"flags\":\"%s\""
 		",\"cookie\":%" PRIu64 ",\"netns\":%u,\"cgroup_id\":%" PRIu64 ",\"vpid\":%u"
 		",\"bytes_acked\":%" PRIu64 ",\"bytes_received\":%" PRIu64
-		",\"segs_in\":%u,\"segs_out\":%u,\"total_retrans\":%u,\"srtt_us\":%u}\n",
+		",\"segs_in\":%u,\"segs_out\":%u,\"total_retrans\":%u,\"srtt_us\":%u"
+		",\"since_ns\":%" PRIu64 ",\"sk_err\":%d,\"death\":\"%s\",\"retransmits\":%u}\n",
 		ev->fd, (uint64_t)ev->ino, ev->family, ev->protocol,
 		ev->sock_type, ev->sport, ev->dport, src, dst,
 		ct_state_name(ev->state_before), ct_state_name(ev->state_after),
@@ -255,12 +310,13 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		fl[0] == '-' ? "" : fl, (uint64_t)ev->cookie, ev->netns,
 		(uint64_t)ev->cgroup_id, ev->vpid, (uint64_t)ev->bytes_acked,
 		(uint64_t)ev->bytes_received, ev->segs_in, ev->segs_out,
-		ev->total_retrans, ev->srtt_us);
+		ev->total_retrans, ev->srtt_us, (uint64_t)ev->since_ns,
+		ev->sk_err, ct_death_name(ev->death), ev->retransmits);
 }
 
 void ct_print_csv_header(FILE *f)
 {
-	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us\n");
+	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits\n");
 }
 
 void ct_print_csv(FILE *f, const struct ct_event *ev)
@@ -278,7 +334,7 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 	for (i = 0; fl[i]; i++)
 		if (fl[i] == ',')
 			fl[i] = '|';
-	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u\n",
+	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u,%" PRIu64 ",%d,%s,%u\n",
 		ct_type_name(ev->type), (uint64_t)ev->ts_ns, ev->cpu,
 		(uint64_t)ev->close_id, ev->pid, ev->tid, comm, ev->fd,
 		(uint64_t)ev->ino, ev->family, ev->protocol, src, dst,
@@ -291,7 +347,9 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 		(uint64_t)ev->blocked_ns, (uint64_t)ev->count, fl,
 		(uint64_t)ev->cookie, ev->netns, (uint64_t)ev->cgroup_id, ev->vpid,
 		(uint64_t)ev->bytes_acked, (uint64_t)ev->bytes_received,
-		ev->segs_in, ev->segs_out, ev->total_retrans, ev->srtt_us);
+		ev->segs_in, ev->segs_out, ev->total_retrans, ev->srtt_us,
+		(uint64_t)ev->since_ns, ev->sk_err, ct_death_name(ev->death),
+		ev->retransmits);
 }
 
 void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)
@@ -300,6 +358,8 @@ void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)
 		s->by_type[ev->type]++;
 	if (ev->type == CT_EV_LOST)
 		s->lost += ev->count;
+	if (ev->type == CT_EV_DEATH && ev->reason < CT_R_MAX)
+		s->by_death[ev->reason]++;
 	if (ev->type != CT_EV_CLOSE)
 		return;
 	if (ev->action < CT_ACT_MAX)
@@ -325,5 +385,15 @@ void ct_summary_print(FILE *f, const struct ct_summary *s)
 	for (i = 0; i < CT_R_MAX; i++)
 		if (s->by_reason[i])
 			fprintf(f, "%-20s %10llu\n", ct_reason_name(i), s->by_reason[i]);
+	for (i = 0; i < CT_R_MAX; i++)
+		if (s->by_death[i])
+			break;
+	if (i < CT_R_MAX) {
+		fprintf(f, "\n%-20s %10s\n", "DEATH REASON", "COUNT");
+		for (i = 0; i < CT_R_MAX; i++)
+			if (s->by_death[i])
+				fprintf(f, "%-20s %10llu\n", ct_reason_name(i),
+					s->by_death[i]);
+	}
 	fprintf(f, "\nmismatches %llu, records lost %llu\n", s->mismatches, s->lost);
 }

@@ -53,6 +53,7 @@ struct ct_summary {
 	unsigned long long by_type[CT_EV_MAX];
 	unsigned long long by_action[CT_ACT_MAX];
 	unsigned long long by_reason[CT_R_MAX];
+	unsigned long long by_death[CT_R_MAX];	/* DEATH records by cause */
 	unsigned long long lost;
 	unsigned long long mismatches;
 };

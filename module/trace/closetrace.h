@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * closetrace's records as trace events of the module (output=trace or
- * both): closetrace:close, refdrop, release, state, reset, timewait, end.
+ * both): closetrace:close, refdrop, release, state, reset, timewait, end,
+ * death.
  * One event per record type, all of one class whose fields are the
  * record's, named as the reader's JSON keys (docs/record-format.md);
  * addresses as the kernel's tcp events hold and print them (a
@@ -69,6 +70,8 @@ CT_KRST_NAMES(CT_TP_ENUM, CT_TP_ENUM)
 #define ct_tp_state(x) __print_symbolic(x, CT_STATE_NAMES(CT_TP_SYM, CT_TP_SYMe))
 #define ct_tp_action(x) __print_symbolic(x, CT_ACTION_NAMES(CT_TP_SYM, CT_TP_SYMe))
 #define ct_tp_reason(x) __print_symbolic(x, CT_REASON_NAMES(CT_TP_SYM, CT_TP_SYMe))
+/* A record's death: a reason, or "-" for none (0; not "unknown"). */
+#define ct_tp_death(x) __print_symbolic(x, { 0, "-" }, CT_REASON_NAMES(CT_TP_SYM, CT_TP_SYMe))
 #define ct_tp_krst(x) __print_symbolic(x, CT_KRST_NAMES(CT_TP_SYM, CT_TP_SYMe))
 #define ct_tp_flags(x) __print_flags(x, ",", CT_FLAG_NAMES(CT_TP_SYM, CT_TP_SYMe))
 
@@ -139,6 +142,10 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__field(__u32, segs_out)
 		__field(__u32, total_retrans)
 		__field(__u32, srtt_us)
+		__field(__u64, since_ns)
+		__field(__s32, sk_err)
+		__field(__u8, death)
+		__field(__u8, retransmits)
 	),
 
 	TP_fast_assign(
@@ -187,6 +194,10 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__entry->segs_out = ev->segs_out;
 		__entry->total_retrans = ev->total_retrans;
 		__entry->srtt_us = ev->srtt_us;
+		__entry->since_ns = ev->since_ns;
+		__entry->sk_err = ev->sk_err;
+		__entry->death = ev->death;
+		__entry->retransmits = ev->retransmits;
 	),
 
 	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s flags=%s",
@@ -200,7 +211,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 DEFINE_EVENT_PRINT(closetrace_record, close,
 	TP_PROTO(const struct ct_event *ev),
 	TP_ARGS(ev),
-	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s predicted_action=%s predicted_reason=%s kernel_reason=%s linger_on=%u linger_sec=%u linger2=%d unread=%u unsent=%u unacked=%u refs=%u fins=%u rsts=%u timeout_ms=%lld blocked_ns=%llu flags=%s" CT_TP_COUNTS_FMT,
+	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s predicted_action=%s predicted_reason=%s kernel_reason=%s linger_on=%u linger_sec=%u linger2=%d unread=%u unsent=%u unacked=%u refs=%u fins=%u rsts=%u timeout_ms=%lld blocked_ns=%llu flags=%s" CT_TP_COUNTS_FMT " death=%s sk_err=%d since_ns=%llu",
 		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
 		  ct_tp_state(__entry->state_after),
 		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
@@ -211,7 +222,8 @@ DEFINE_EVENT_PRINT(closetrace_record, close,
 		  __entry->unsent, __entry->unacked, __entry->refs,
 		  __entry->fins, __entry->rsts, __entry->timeout_ms,
 		  __entry->blocked_ns, ct_tp_flags(__entry->flags),
-		  CT_TP_COUNTS_ARGS)
+		  CT_TP_COUNTS_ARGS, ct_tp_death(__entry->death),
+		  __entry->sk_err, __entry->since_ns)
 );
 
 /* REFDROP: close(2) of an fd whose file has other references. */
@@ -269,6 +281,19 @@ DEFINE_EVENT_PRINT(closetrace_record, end,
 		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
 		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
 		  __entry->count, ct_tp_flags(__entry->flags),
+		  CT_TP_COUNTS_ARGS)
+);
+
+/* DEATH: a connection ended while its owner held it (no close yet). */
+DEFINE_EVENT_PRINT(closetrace_record, death,
+	TP_PROTO(const struct ct_event *ev),
+	TP_ARGS(ev),
+	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s kernel_reason=%s sk_err=%d retransmits=%u unread=%u rsts=%u since_ns=%llu flags=%s" CT_TP_COUNTS_FMT,
+		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
+		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
+		  ct_tp_krst(__entry->kernel_reason), __entry->sk_err,
+		  __entry->retransmits, __entry->unread, __entry->rsts,
+		  __entry->since_ns, ct_tp_flags(__entry->flags),
 		  CT_TP_COUNTS_ARGS)
 );
 

@@ -5,7 +5,8 @@
 # A record is compared as one line, "type key=value ...", with the keys
 # the event prints (module/trace/closetrace.h's TP_printk, in its order)
 # taken from the ring's JSON line on one side and from the tool's text on
-# the other. Only the workload's records (comm helper_closes) count.
+# the other. Only the workload's records (comm helper_closes, and the
+# DEATH records, which have no comm) count.
 TV_COMM=helper_closes
 TV_EVENTS=/sys/kernel/tracing/events/closetrace
 TV_ID='close_id pid tid comm fd ino family protocol sock_type src dst cookie netns cgroup_id vpid'
@@ -15,7 +16,8 @@ tv_keys() {
 	close) echo state_before state_after action reason predicted_action \
 		predicted_reason kernel_reason linger_on linger_sec linger2 \
 		unread unsent unacked refs fins rsts timeout_ms blocked_ns flags \
-		bytes_acked bytes_received segs_in segs_out total_retrans srtt_us ;;
+		bytes_acked bytes_received segs_in segs_out total_retrans srtt_us \
+		death sk_err since_ns ;;
 	refdrop) echo state_before action reason refs flags ;;
 	release) echo action reason flags ;;
 	state) echo state_before state_after action reason flags ;;
@@ -23,10 +25,13 @@ tv_keys() {
 	timewait) echo state_before state_after action reason timeout_ms flags ;;
 	end) echo state_before action reason count flags bytes_acked \
 		bytes_received segs_in segs_out total_retrans srtt_us ;;
+	death) echo state_before action reason kernel_reason sk_err retransmits \
+		unread rsts since_ns flags bytes_acked bytes_received segs_in \
+		segs_out total_retrans srtt_us ;;
 	esac
 }
 TV_KEYS=
-for _t in close refdrop release state reset timewait end; do
+for _t in close refdrop release state reset timewait end death; do
 	TV_KEYS="$TV_KEYS $_t:$(tv_keys $_t | tr ' ' ,)"
 done
 
@@ -49,7 +54,8 @@ tv_ring_lines() {
 			ks[p[1]] = p[2]
 		}
 	}
-	val("comm") == comm {
+	# A DEATH has no closer (comm ""): the workload is all this guest runs.
+	val("comm") == comm || (val("type") == "DEATH" && val("comm") == "") {
 		t = tolower(val("type"))
 		if (!(t in ks))
 			next
@@ -75,7 +81,7 @@ tv_text_lines() {
 	awk -v comm="$TV_COMM" '
 	{
 		for (i = 1; i <= NF; i++)
-			if ($i ~ /^(closetrace:)?(close|refdrop|release|state|reset|timewait|end):$/)
+			if ($i ~ /^(closetrace:)?(close|refdrop|release|state|reset|timewait|end|death):$/)
 				break
 		if (i > NF)
 			next
@@ -93,7 +99,7 @@ tv_text_lines() {
 			if (k == "comm")
 				c = substr($j, 6)
 		}
-		if (c != comm)
+		if (c != comm && !(t == "death" && c == ""))
 			next
 		for (j = i + 1; j <= NF; j++) {
 			f = $j

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sockets followed before their close (preclose.h).
+ *
+ * Everything here is driven by the state tracepoint (sock:inet_sock_set_state)
+ * that closetrace has attached anyway, for sockets whose close it is not
+ * following: a socket entering CLOSE_WAIT while its owner holds it gets an
+ * entry (its age is the CLOSE_WAIT list's); one going to CLOSE while its
+ * owner holds it has died without close(2): a DEATH record is written, with
+ * the cause read from what the kernel left in the socket (sk_err, the
+ * retransmission and probe counters), and the entry keeps that cause for
+ * the close that comes later. Entries leave at that close (tcp_close's
+ * entry), when the socket leaves CLOSE_WAIT or CLOSE otherwise, and at its
+ * destruction, so an entry never outlives its socket: the CLOSE_WAIT list
+ * reads the socket under the entry's bucket lock, which the state change
+ * out of CLOSE_WAIT takes before the socket can go.
+ *
+ * The table is bounded by max_preclose (0 turns all this off); an entry
+ * not made because it is full is counted (preclose_full).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/kprobes.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <net/inet_connection_sock.h>
+#include <net/tcp.h>
+#include "close.h"
+#include "compat.h"
+#include "filter.h"
+#include "preclose.h"
+#include "ring.h"
+#include "stats.h"
+#include "track.h"
+
+#define CT_PRE_HASH_BITS 8
+
+struct ct_pre {
+	struct hlist_node node;
+	const struct sock *sk;	/* key; read only under the bucket lock */
+	struct ct_pre_info info;
+};
+
+struct ct_pre_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+static struct ct_pre_bucket *ct_pre_table;
+static unsigned int ct_pre_limit;
+static atomic_t ct_pre_used = ATOMIC_INIT(0);
+
+/* A RST the kernel sent for a socket about to die, on this CPU. */
+struct ct_pre_rst {
+	const void *sk;		/* key only */
+	u8 krst;
+};
+
+static DEFINE_PER_CPU(struct ct_pre_rst, ct_pre_rst);
+
+int ct_pre_init(unsigned int max)
+{
+	unsigned int i;
+
+	ct_pre_limit = max;
+	if (!max)
+		return 0;
+	ct_pre_table = kvcalloc(1u << CT_PRE_HASH_BITS, sizeof(*ct_pre_table),
+				GFP_KERNEL);
+	if (!ct_pre_table)
+		return -ENOMEM;
+	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
+		spin_lock_init(&ct_pre_table[i].lock);
+		INIT_HLIST_HEAD(&ct_pre_table[i].head);
+	}
+	return 0;
+}
+
+void ct_pre_exit(void)
+{
+	struct hlist_node *tmp;
+	struct ct_pre *p;
+	unsigned int i;
+
+	if (!ct_pre_table)
+		return;
+	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
+		hlist_for_each_entry_safe(p, tmp, &ct_pre_table[i].head, node) {
+			hlist_del(&p->node);
+			kfree(p);
+			atomic_dec(&ct_pre_used);
+		}
+	}
+	WARN_ON(atomic_read(&ct_pre_used));
+	kvfree(ct_pre_table);
+	ct_pre_table = NULL;
+}
+
+unsigned int ct_pre_count(void)
+{
+	return atomic_read(&ct_pre_used);
+}
+
+unsigned int ct_pre_max(void)
+{
+	return ct_pre_limit;
+}
+
+static struct ct_pre_bucket *ct_pre_bucket_of(const struct sock *sk)
+{
+	return &ct_pre_table[hash_ptr(sk, CT_PRE_HASH_BITS)];
+}
+NOKPROBE_SYMBOL(ct_pre_bucket_of);
+
+/* The caller holds b's lock. */
+static struct ct_pre *ct_pre_find_locked(struct ct_pre_bucket *b,
+					 const struct sock *sk)
+{
+	struct ct_pre *p;
+
+	hlist_for_each_entry(p, &b->head, node)
+		if (p->sk == sk)
+			return p;
+	return NULL;
+}
+NOKPROBE_SYMBOL(ct_pre_find_locked);
+
+/* The entry of sk, a new one if it has none; NULL when the table is full. */
+static struct ct_pre *ct_pre_get_locked(struct ct_pre_bucket *b,
+					const struct sock *sk)
+{
+	struct ct_pre *p = ct_pre_find_locked(b, sk);
+
+	if (p)
+		return p;
+	if (atomic_inc_return(&ct_pre_used) > ct_pre_limit)
+		goto full;
+	p = kzalloc(sizeof(*p), GFP_ATOMIC);
+	if (!p)
+		goto full;
+	p->sk = sk;
+	hlist_add_head(&p->node, &b->head);
+	return p;
+full:
+	atomic_dec(&ct_pre_used);
+	ct_stat_inc(preclose_full);
+	return NULL;
+}
+NOKPROBE_SYMBOL(ct_pre_get_locked);
+
+static void ct_pre_del_locked(struct ct_pre *p)
+{
+	hlist_del(&p->node);
+	kfree(p);
+	atomic_dec(&ct_pre_used);
+}
+NOKPROBE_SYMBOL(ct_pre_del_locked);
+
+bool ct_pre_take(const struct sock *sk, struct ct_pre_info *out)
+{
+	struct ct_pre_bucket *b;
+	unsigned long flags;
+	struct ct_pre *p;
+
+	if (!ct_pre_table)
+		return false;
+	b = ct_pre_bucket_of(sk);
+	if (hlist_empty(&b->head))	/* a hint; the locked look decides */
+		return false;
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_find_locked(b, sk);
+	if (p) {
+		if (out)
+			*out = p->info;
+		ct_pre_del_locked(p);
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	return p != NULL;
+}
+NOKPROBE_SYMBOL(ct_pre_take);
+
+void ct_pre_forget(const struct sock *sk)
+{
+	ct_pre_take(sk, NULL);
+}
+NOKPROBE_SYMBOL(ct_pre_forget);
+
+/* Still held by its owner: a file's socket, not orphaned by a close. */
+static bool ct_pre_owned(const struct sock *sk)
+{
+	return READ_ONCE(sk->sk_socket) && !sock_flag(sk, SOCK_DEAD);
+}
+NOKPROBE_SYMBOL(ct_pre_owned);
+
+static bool ct_pre_wanted(const struct sock *sk)
+{
+	return ct_pre_owned(sk) && READ_ONCE(ct_enabled) &&
+	       ct_filter_pass_sock(sk);
+}
+NOKPROBE_SYMBOL(ct_pre_wanted);
+
+static void ct_pre_close_wait(const struct sock *sk)
+{
+	struct ct_pre_bucket *b = ct_pre_bucket_of(sk);
+	unsigned long flags;
+	struct ct_pre *p;
+
+	if (!ct_pre_wanted(sk)) {
+		ct_pre_forget(sk);
+		return;
+	}
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_get_locked(b, sk);
+	if (p) {
+		memset(&p->info, 0, sizeof(p->info));
+		p->info.kind = CT_PRE_CLOSE_WAIT;
+		p->info.cw_ts = ktime_get_ns();
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+NOKPROBE_SYMBOL(ct_pre_close_wait);
+
+void ct_pre_on_disconnect(const struct sock *sk)
+{
+	struct ct_pre_bucket *b;
+	unsigned long flags;
+	struct ct_pre *p;
+
+	if (!ct_pre_table || READ_ONCE(sk->sk_state) == TCP_CLOSE ||
+	    !ct_pre_wanted(sk))
+		return;
+	b = ct_pre_bucket_of(sk);
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_get_locked(b, sk);
+	if (p) {
+		if (p->info.kind != CT_PRE_CLOSE_WAIT)
+			p->info.cw_ts = 0;
+		p->info.kind = CT_PRE_DISCONNECTING;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+NOKPROBE_SYMBOL(ct_pre_on_disconnect);
+
+void ct_pre_on_reset_sent(const struct sock *sk, u8 krst)
+{
+	struct ct_pre_rst *r;
+	unsigned long flags;
+
+	/*
+	 * The timers (keepalive) and tcp_abort() send a RST and then end the
+	 * socket, on this CPU with bottom halves off; tcp_disconnect() sends
+	 * its RST after the state change, so a socket in CLOSE is not one.
+	 */
+	if (!ct_pre_table || READ_ONCE(sk->sk_state) == TCP_CLOSE ||
+	    !ct_pre_owned(sk))
+		return;
+	local_irq_save(flags);
+	r = this_cpu_ptr(&ct_pre_rst);
+	r->sk = sk;
+	r->krst = krst;
+	local_irq_restore(flags);
+}
+NOKPROBE_SYMBOL(ct_pre_on_reset_sent);
+
+/* Was a RST sent for sk just before its death, on this CPU? */
+static bool ct_pre_rst_take(const struct sock *sk, u8 *krst)
+{
+	struct ct_pre_rst *r;
+	unsigned long flags;
+	bool hit;
+
+	local_irq_save(flags);
+	r = this_cpu_ptr(&ct_pre_rst);
+	hit = r->sk == sk;
+	if (hit)
+		*krst = r->krst;
+	r->sk = NULL;
+	local_irq_restore(flags);
+	return hit;
+}
+NOKPROBE_SYMBOL(ct_pre_rst_take);
+
+/*
+ * Why a socket its owner holds went to CLOSE, from what the kernel left in
+ * it: tcp_reset(), tcp_write_err() (tcp_done_with_error() on 6.10+),
+ * tcp_abort() and tcp_v4/v6_err() set sk_err before tcp_done() changes the
+ * state; the timers leave their counters. docs/how-close-works.md.
+ */
+static u8 ct_death_cause(const struct sock *sk, int oldstate, int err)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	bool syn = oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV;
+
+	switch (err) {
+	case 0:
+		/* tcp_fin()/tcp_rcv_state_process() after shutdown(SHUT_WR) */
+		if (oldstate == TCP_LAST_ACK || oldstate == TCP_FIN_WAIT1 ||
+		    oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING)
+			return CT_R_SHUTDOWN_END;
+		return CT_R_UNKNOWN;
+	case ECONNREFUSED:
+		return CT_R_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return CT_R_PEER_RESET;
+	case ECONNABORTED:
+		return CT_R_ABORTED;
+	}
+	/* tcp_write_err(): sk_err_soft (an ICMP error seen meanwhile) or ETIMEDOUT. */
+	if (err == ETIMEDOUT || err == READ_ONCE(sk->sk_err_soft)) {
+		if (syn)
+			return CT_R_SYN_TIMEOUT;
+		if (READ_ONCE(icsk->icsk_user_timeout))
+			return CT_R_USER_TIMEOUT;
+		if (READ_ONCE(icsk->icsk_probes_out) &&
+		    !READ_ONCE(icsk->icsk_retransmits))
+			return sock_flag(sk, SOCK_KEEPOPEN) ?
+			       CT_R_KEEPALIVE_TIMEOUT : CT_R_PROBE_TIMEOUT;
+		return CT_R_RETRANSMIT_TIMEOUT;
+	}
+	/* tcp_v4_err()/tcp_v6_err(): hard in SYN_SENT/SYN_RECV, or with IP_RECVERR. */
+	return syn || inet_sk(sk)->recverr ? CT_R_ICMP_ERROR : CT_R_ERROR;
+}
+NOKPROBE_SYMBOL(ct_death_cause);
+
+static void ct_pre_death(const struct sock *sk, int oldstate)
+{
+	struct ct_pre_bucket *b = ct_pre_bucket_of(sk);
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	struct ct_event ev = { .type = CT_EV_DEATH };
+	struct ct_tcp_counts c;
+	struct ct_pre *p;
+	unsigned long flags;
+	u64 now;
+	u8 krst = 0;
+	bool rst;
+
+	rst = ct_pre_rst_take(sk, &krst);
+	if (!ct_pre_wanted(sk)) {
+		ct_pre_forget(sk);
+		return;
+	}
+	now = ktime_get_ns();
+	ev.ts_ns = now;
+	ev.close_id = ct_new_close_id();
+	ev.fd = CT_FD_NONE;
+	ct_fill_sock(&ev, NULL, sk);
+	ev.state_before = oldstate;
+	ev.state_after = TCP_CLOSE;
+	ev.sk_err = READ_ONCE(sk->sk_err);
+	ev.unread = ct_unread(sk);
+	ct_read_counts(&c, sk);
+	ct_put_counts(&ev, &c);
+
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_get_locked(b, sk);
+	if (p && p->info.kind == CT_PRE_DISCONNECTING)
+		ev.reason = CT_R_DISCONNECT;
+	else
+		ev.reason = ct_death_cause(sk, oldstate, ev.sk_err);
+	if (ev.reason == CT_R_KEEPALIVE_TIMEOUT || ev.reason == CT_R_PROBE_TIMEOUT)
+		ev.retransmits = READ_ONCE(icsk->icsk_probes_out);
+	else
+		ev.retransmits = READ_ONCE(icsk->icsk_retransmits);
+	ev.death = ev.reason;
+	if (p) {
+		if (p->info.kind == CT_PRE_CLOSE_WAIT ||
+		    p->info.kind == CT_PRE_DISCONNECTING) {
+			if (p->info.cw_ts)
+				ev.since_ns = now - p->info.cw_ts;
+		} else {
+			p->info.cw_ts = 0;
+		}
+		p->info.kind = CT_PRE_DEAD;
+		p->info.ts = now;
+		p->info.close_id = ev.close_id;
+		p->info.death = ev.reason;
+		p->info.sk_err = ev.sk_err;
+		p->info.retransmits = ev.retransmits;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (rst) {
+		ev.action = CT_ACT_RST;
+		ev.rsts = 1;
+		ev.krst = krst;
+	}
+	ct_ring_emit(&ev);
+	ct_stat_inc(deaths);
+}
+NOKPROBE_SYMBOL(ct_pre_death);
+
+void ct_pre_on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	if (!ct_pre_table)
+		return;
+	if (newstate == TCP_CLOSE_WAIT)
+		ct_pre_close_wait(sk);
+	else if (newstate == TCP_CLOSE && oldstate != TCP_CLOSE)
+		ct_pre_death(sk, oldstate);
+	else if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_CLOSE)
+		ct_pre_forget(sk);
+}
+NOKPROBE_SYMBOL(ct_pre_on_state);
+
+static void ct_pre_show_one(struct seq_file *m, const struct sock *sk,
+			    const struct ct_pre_info *info, u64 now)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	seq_printf(m, "%llu %lu %u %llu %u ", ct_sock_cookie(sk),
+		   sock ? SOCK_INODE(sock)->i_ino : 0,
+		   sock_net(sk)->ns.inum, div_u64(now - info->cw_ts, NSEC_PER_MSEC),
+		   ct_unread(sk));
+	if (sk->sk_family == AF_INET)
+		seq_printf(m, "%pI4:%u %pI4:%u\n", &inet->inet_rcv_saddr,
+			   ntohs(inet->inet_sport), &sk->sk_daddr,
+			   ntohs(sk->sk_dport));
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		seq_printf(m, "[%pI6c]:%u [%pI6c]:%u\n", &sk->sk_v6_rcv_saddr,
+			   ntohs(inet->inet_sport), &sk->sk_v6_daddr,
+			   ntohs(sk->sk_dport));
+#endif
+}
+
+void ct_pre_show_close_wait(struct seq_file *m)
+{
+	unsigned long flags;
+	struct ct_pre *p;
+	unsigned int i;
+	u64 now = ktime_get_ns();
+
+	seq_puts(m, "# cookie ino netns age_ms unread local remote\n");
+	if (!ct_pre_table)
+		return;
+	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
+		struct ct_pre_bucket *b = &ct_pre_table[i];
+
+		if (hlist_empty(&b->head))
+			continue;
+		spin_lock_irqsave(&b->lock, flags);
+		hlist_for_each_entry(p, &b->head, node)
+			if (p->info.kind == CT_PRE_CLOSE_WAIT)
+				ct_pre_show_one(m, p->sk, &p->info, now);
+		spin_unlock_irqrestore(&b->lock, flags);
+	}
+}
