@@ -5,6 +5,9 @@
 #              they are (closetrace -r, to a tmpfs file, decoded later)
 #   ct_json    the same, the reader printing JSON lines as it goes
 #   nofile     closetrace with file_hooks=0, recording as in closetrace
+#   nopreclose closetrace with max_preclose=0: no DEATH record, no
+#              CLOSE_WAIT list (closetrace - nopreclose is what following
+#              sockets before their close costs)
 #   noreader   closetrace with a 16 MiB ring and no reader: what writing
 #              the records costs, without draining them (nothing may be
 #              lost; closetrace - noreader is the reader's share)
@@ -58,6 +61,7 @@ rmmod closetrace
 reader_run closetrace raw
 reader_run ct_json json
 reader_run nofile raw file_hooks=0
+reader_run nopreclose raw max_preclose=0
 insmod /closetrace.ko buf_kb=16384 || { echo "BENCHERR insmod buf_kb=16384"; fail=1; }
 bench_close noreader "$iters"
 info noreader

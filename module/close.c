@@ -766,15 +766,15 @@ NOKPROBE_SYMBOL(ct_twsk_match);
 /* A walk that ends on another chain's nulls marker is restarted, this often. */
 #define CT_EHASH_RETRIES 4
 
-static bool ct_twsk_find(const struct sock *sk, u8 *substate, long *expires)
+static const struct sock *ct_twsk_find(const struct sock *sk, u8 *substate,
+					long *expires)
 {
 	struct inet_hashinfo *h = ct_tcp_hashinfo(sk);
 	unsigned int slot = sk->sk_hash & h->ehash_mask;
 	struct inet_ehash_bucket *head = &h->ehash[slot];
 	const struct hlist_nulls_node *node;
-	struct sock *tw;
+	struct sock *tw, *found = NULL;
 	int tries = 0;
-	bool found = false;
 
 	rcu_read_lock();
 again:
@@ -783,7 +783,7 @@ again:
 			*substate = READ_ONCE(inet_twsk(tw)->tw_substate);
 			*expires = (long)(READ_ONCE(inet_twsk(tw)->tw_timer.expires) -
 					  jiffies);
-			found = true;
+			found = tw;
 			break;
 		}
 	}
@@ -794,8 +794,12 @@ again:
 }
 NOKPROBE_SYMBOL(ct_twsk_find);
 
+/*
+ * The hand-over (ctx locked). tw is followed to its end from here
+ * (preclose.c): a key, and read only while the timewait hooks say it lives.
+ */
 static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
-			     long expires)
+			     long expires, const struct sock *tw)
 {
 	struct ct_event ev;
 
@@ -806,6 +810,7 @@ static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 	ev.timeout_ms = expires > 0 ? jiffies_to_msecs(expires) : 0;
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
+	ct_pre_tw_start(tw, ctx->ev.close_id, &ctx->ev);
 }
 NOKPROBE_SYMBOL(ct_emit_timewait);
 
@@ -815,6 +820,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	struct ct_ctx *ctx;
 	unsigned long flags;
 	struct ct_event ev;
+	const struct sock *tw;
 	long expires;
 	u8 substate;
 
@@ -830,10 +836,13 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 	ct_check_fin(ctx, sk);
 	if (newstate == TCP_CLOSE) {
 		ctx->pre_close = oldstate;
-		if ((oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
-		     oldstate == TCP_CLOSING) &&
-		    ct_twsk_find(sk, &substate, &expires))
-			ct_emit_timewait(ctx, oldstate, substate, expires);
+		if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 ||
+		    oldstate == TCP_CLOSING) {
+			tw = ct_twsk_find(sk, &substate, &expires);
+			if (tw)
+				ct_emit_timewait(ctx, oldstate, substate,
+						 expires, tw);
+		}
 	}
 	ctx->state_cur = newstate;
 	ct_ev_from(ctx, &ev, CT_EV_STATE, CT_R_STATE);

@@ -160,6 +160,20 @@ static inline struct inet_hashinfo *ct_tcp_hashinfo(const struct sock *sk)
 }
 
 /*
+ * IP_RECVERR on the socket: a bit field of inet_sock until 6.6, then a bit
+ * of inet->inet_flags (inet_test_bit(); detected by Kbuild:
+ * CT_HAVE_INET_FLAGS_RECVERR).
+ */
+static inline bool ct_inet_recverr(const struct sock *sk)
+{
+#ifdef CT_HAVE_INET_FLAGS_RECVERR
+	return inet_test_bit(RECVERR, sk);
+#else
+	return inet_sk(sk)->recverr;
+#endif
+}
+
+/*
  * The closer's cgroup v2 id (cgroup_id(): the kernfs id, which is its
  * directory's inode number under /sys/fs/cgroup). Kernels built without
  * cgroups (our debug kernels) have none: 0.

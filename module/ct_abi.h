@@ -27,6 +27,7 @@ enum ct_type {
 	CT_EV_END = 7,		/* the socket was destroyed */
 	CT_EV_LOST = 8,		/* records lost on this CPU (ring full) */
 	CT_EV_DEATH = 9,	/* a connection ended before its close(2) */
+	CT_EV_TWEND = 10,	/* the close's timewait socket ended */
 	CT_EV_MAX
 };
 
@@ -77,6 +78,13 @@ enum ct_reason {
 	CT_R_DISCONNECT = 30,		/* tcp_disconnect: connect(AF_UNSPEC) */
 	CT_R_SHUTDOWN_END = 31,		/* FIN handshake done after shutdown(2) */
 	CT_R_ERROR = 32,		/* another error (sk_err says which) */
+	/* TWEND: how the close's timewait socket ended */
+	CT_R_TW_EXPIRED = 33,		/* its timer ran out */
+	CT_R_TW_REUSED = 34,		/* a connect() took its 4-tuple over */
+	CT_R_TW_RESET = 35,		/* a RST came in (RFC 1337 off) */
+	CT_R_TW_SYN = 36,		/* a new connection's SYN replaced it */
+	CT_R_TW_ANSWERED_RST = 37,	/* it answered a segment with a RST */
+	CT_R_TW_PURGED = 38,		/* its network namespace went away */
 	CT_R_MAX
 };
 

@@ -175,6 +175,16 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 			     ct_state_name(ev->state_before),
 			     (unsigned long long)ev->count, fl);
 		break;
+	case CT_EV_TWEND:
+		n = snprintf(buf + pos, len - pos,
+			     " state=%s->%s action=%s reason=%s since_timewait_ns=%llu timeout_ms=%lld rsts=%u flags=%s",
+			     ct_state_name(ev->state_before),
+			     ct_state_name(ev->state_after),
+			     ct_action_name(ev->action),
+			     ct_reason_name(ev->reason),
+			     (unsigned long long)ev->count,
+			     (long long)ev->timeout_ms, ev->rsts, fl);
+		break;
 	case CT_EV_DEATH:
 		n = snprintf(buf + pos, len - pos,
 			     " state=%s->%s action=%s reason=%s sk_err=%d retransmits=%u unread=%u rsts=%u krst=%s flags=%s",

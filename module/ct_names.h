@@ -67,7 +67,13 @@
 	FN(CT_R_ABORTED, "aborted")					\
 	FN(CT_R_DISCONNECT, "disconnect")				\
 	FN(CT_R_SHUTDOWN_END, "shutdown-end")				\
-	FNe(CT_R_ERROR, "error"))
+	FN(CT_R_ERROR, "error")						\
+	FN(CT_R_TW_EXPIRED, "tw-expired")				\
+	FN(CT_R_TW_REUSED, "tw-reused")					\
+	FN(CT_R_TW_RESET, "tw-reset")					\
+	FN(CT_R_TW_SYN, "tw-syn")					\
+	FN(CT_R_TW_ANSWERED_RST, "tw-answered-rst")			\
+	FNe(CT_R_TW_PURGED, "tw-purged"))
 
 #define CT_TYPE_NAMES(FN, FNe)						\
 	CT_SEQ(FN(CT_EV_CLOSE, "CLOSE")					\
@@ -78,7 +84,8 @@
 	FN(CT_EV_TIMEWAIT, "TIMEWAIT")					\
 	FN(CT_EV_END, "END")						\
 	FN(CT_EV_LOST, "LOST")						\
-	FNe(CT_EV_DEATH, "DEATH"))
+	FN(CT_EV_DEATH, "DEATH")					\
+	FNe(CT_EV_TWEND, "TWEND"))
 
 #define CT_KRST_NAMES(FN, FNe)						\
 	CT_SEQ(FN(CT_KRST_NA, "-")					\

@@ -46,6 +46,9 @@ void ct_trace_record(const struct ct_event *ev)
 	case CT_EV_DEATH:
 		trace_death(ev);
 		break;
+	case CT_EV_TWEND:
+		trace_twend(ev);
+		break;
 	}
 }
 NOKPROBE_SYMBOL(ct_trace_record);

@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet_timewait_sock.h>
 #include <net/tcp.h>
 #include "close.h"
 #include "compat.h"
@@ -320,7 +321,7 @@ static u8 ct_death_cause(const struct sock *sk, int oldstate, int err)
 		return CT_R_RETRANSMIT_TIMEOUT;
 	}
 	/* tcp_v4_err()/tcp_v6_err(): hard in SYN_SENT/SYN_RECV, or with IP_RECVERR. */
-	return syn || inet_sk(sk)->recverr ? CT_R_ICMP_ERROR : CT_R_ERROR;
+	return syn || ct_inet_recverr(sk) ? CT_R_ICMP_ERROR : CT_R_ERROR;
 }
 NOKPROBE_SYMBOL(ct_death_cause);
 
@@ -409,8 +410,8 @@ static void ct_pre_show_one(struct seq_file *m, const struct sock *sk,
 	const struct inet_sock *inet = inet_sk(sk);
 	struct socket *sock = READ_ONCE(sk->sk_socket);
 
-	seq_printf(m, "%llu %lu %u %llu %u ", ct_sock_cookie(sk),
-		   sock ? SOCK_INODE(sock)->i_ino : 0,
+	seq_printf(m, "%llu %llu %u %llu %u ", ct_sock_cookie(sk),
+		   sock ? (u64)SOCK_INODE(sock)->i_ino : 0,
 		   sock_net(sk)->ns.inum, div_u64(now - info->cw_ts, NSEC_PER_MSEC),
 		   ct_unread(sk));
 	if (sk->sk_family == AF_INET)
@@ -447,3 +448,276 @@ void ct_pre_show_close_wait(struct seq_file *m)
 		spin_unlock_irqrestore(&b->lock, flags);
 	}
 }
+
+/* ---- the timewait socket a close handed over to, to its end */
+
+bool ct_pre_tw_hooks;
+
+/* What reached a timewait socket on this CPU, until its kill or the next. */
+struct ct_pre_tw_seg {
+	const void *tw;		/* key only */
+	u64 ts;
+	bool rst, syn, answered;
+};
+
+/*
+ * A kill this soon after a segment reached the same timewait socket on the
+ * same CPU is that segment's: tcp_v4_rcv()/tcp_v6_rcv() kill it at once,
+ * with bottom halves off. A reuse needs a second since its last timestamp.
+ */
+#define CT_TW_SEG_NS (5 * NSEC_PER_MSEC)
+
+static DEFINE_PER_CPU(struct ct_pre_tw_seg, ct_pre_tw_seg);
+
+void ct_pre_tw_start(const struct sock *tw, u64 close_id,
+		     const struct ct_event *identity)
+{
+	struct ct_pre_bucket *b;
+	struct ct_pre *p;
+
+	if (!ct_pre_table || !READ_ONCE(ct_pre_tw_hooks))
+		return;
+	b = ct_pre_bucket_of(tw);
+	spin_lock(&b->lock);	/* interrupts are off: the context's lock */
+	p = ct_pre_get_locked(b, tw);
+	if (p) {
+		memset(&p->info, 0, sizeof(p->info));
+		p->info.kind = CT_PRE_TIMEWAIT;
+		p->info.ts = ktime_get_ns();
+		p->info.close_id = close_id;
+		p->info.tw.cookie = identity->cookie;
+		p->info.tw.ino = identity->ino;
+		p->info.tw.cgroup_id = identity->cgroup_id;
+		p->info.tw.pid = identity->pid;
+		p->info.tw.tid = identity->tid;
+		p->info.tw.vpid = identity->vpid;
+		p->info.tw.fd = identity->fd;
+		memcpy(p->info.tw.comm, identity->comm, sizeof(p->info.tw.comm));
+	}
+	spin_unlock(&b->lock);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_start);
+
+void ct_pre_tw_segment(const struct sock *tw, bool rst, bool syn)
+{
+	struct ct_pre_tw_seg *s;
+	unsigned long flags;
+
+	if (!ct_pre_table)
+		return;
+	local_irq_save(flags);
+	s = this_cpu_ptr(&ct_pre_tw_seg);
+	s->tw = tw;
+	s->ts = ktime_get_ns();
+	s->rst = rst;
+	s->syn = syn;
+	s->answered = false;
+	local_irq_restore(flags);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_segment);
+
+void ct_pre_tw_reply_rst(const struct sock *tw)
+{
+	struct ct_pre_tw_seg *s;
+	unsigned long flags;
+
+	if (!ct_pre_table)
+		return;
+	local_irq_save(flags);
+	s = this_cpu_ptr(&ct_pre_tw_seg);
+	if (s->tw == tw)
+		s->answered = true;
+	local_irq_restore(flags);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_reply_rst);
+
+static void ct_pre_tw_fill(struct ct_event *ev, const struct sock *sk)
+{
+	const struct inet_timewait_sock *tw = inet_twsk(sk);
+
+	ev->family = tw->tw_family;
+	ev->protocol = IPPROTO_TCP;
+	ev->sock_type = SOCK_STREAM;
+	ev->sport = ntohs(tw->tw_sport);
+	ev->dport = ntohs(tw->tw_dport);
+	ev->netns = twsk_net(tw)->ns.inum;
+	if (tw->tw_family == AF_INET) {
+		memcpy(ev->saddr, &tw->tw_rcv_saddr, 4);
+		memcpy(ev->daddr, &tw->tw_daddr, 4);
+#if IS_ENABLED(CONFIG_IPV6)
+	} else if (tw->tw_family == AF_INET6) {
+		memcpy(ev->saddr, &tw->tw_v6_rcv_saddr, 16);
+		memcpy(ev->daddr, &tw->tw_v6_daddr, 16);
+#endif
+	}
+	ev->state_before = READ_ONCE(tw->tw_substate);
+	ev->state_after = TCP_CLOSE;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_fill);
+
+/*
+ * Build tw's TWEND from its entry p (p's bucket locked: tw lives, its end's
+ * hook waits for the lock) and unfile p; false if tw is not p's (another
+ * cookie: the entry outlived its socket). The caller emits it.
+ */
+static bool ct_pre_tw_take_locked(struct ct_pre *p, const struct sock *sk,
+				  u8 cause, struct ct_event *out)
+{
+	const struct inet_timewait_sock *tw = inet_twsk(sk);
+	struct ct_event ev = { .type = CT_EV_TWEND };
+	struct ct_pre_info info = p->info;
+	long left;
+	u64 now;
+
+	ct_pre_del_locked(p);
+	/* The timewait socket keeps its full socket's cookie: the same one? */
+	if ((u64)atomic64_read(&tw->tw_cookie) != info.tw.cookie)
+		return false;
+	now = ktime_get_ns();
+	ev.ts_ns = now;
+	ev.close_id = info.close_id;
+	ev.ino = info.tw.ino;
+	ev.cookie = info.tw.cookie;
+	ev.cgroup_id = info.tw.cgroup_id;
+	ev.pid = info.tw.pid;
+	ev.tid = info.tw.tid;
+	ev.vpid = info.tw.vpid;
+	ev.fd = info.tw.fd;
+	memcpy(ev.comm, info.tw.comm, sizeof(ev.comm));
+	ct_pre_tw_fill(&ev, sk);
+	ev.reason = cause;
+	ev.count = now - info.ts;
+	left = (long)(READ_ONCE(tw->tw_timer.expires) - jiffies);
+	if (cause != CT_R_TW_EXPIRED && left > 0)
+		ev.timeout_ms = jiffies_to_msecs(left);
+	*out = ev;
+	return true;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_take_locked);
+
+static void ct_pre_tw_end(const struct sock *sk, u8 cause, bool rst,
+			  bool rst_seen)
+{
+	struct ct_pre_bucket *b;
+	unsigned long flags;
+	struct ct_event ev;
+	struct ct_pre *p;
+	bool ok;
+
+	if (!ct_pre_table)
+		return;
+	b = ct_pre_bucket_of(sk);
+	if (hlist_empty(&b->head))
+		return;
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_find_locked(b, sk);
+	if (!p || p->info.kind != CT_PRE_TIMEWAIT) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return;
+	}
+	ok = ct_pre_tw_take_locked(p, sk, cause, &ev);
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (!ok)
+		return;
+	if (rst) {
+		ev.action = CT_ACT_RST;
+		ev.rsts = 1;
+		ev.flags |= CT_F_REPLY | (rst_seen ? 0 : CT_F_NOT_OBSERVED);
+	}
+	ct_ring_emit(&ev);
+	ct_stat_inc(twends);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_end);
+
+/*
+ * inet_twsk_purge(): a network namespace is going, and its timewait
+ * sockets with it. (It kills them through inet_twsk_deschedule_put(),
+ * which the compiler may inline there: each is told here, at the purge's
+ * entry, while it still lives.)
+ */
+void ct_pre_tw_purge(void)
+{
+	struct ct_pre_bucket *b;
+	unsigned long flags;
+	struct ct_event ev;
+	struct ct_pre *p;
+	unsigned int i;
+	bool found;
+
+	if (!ct_pre_table)
+		return;
+	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
+		b = &ct_pre_table[i];
+		do {
+			found = false;
+			if (hlist_empty(&b->head))
+				break;
+			spin_lock_irqsave(&b->lock, flags);
+			hlist_for_each_entry(p, &b->head, node) {
+				if (p->info.kind != CT_PRE_TIMEWAIT ||
+				    check_net(twsk_net(inet_twsk(p->sk))))
+					continue;
+				found = ct_pre_tw_take_locked(p, p->sk,
+							      CT_R_TW_PURGED, &ev);
+				/* p is gone: the walk starts again. */
+				spin_unlock_irqrestore(&b->lock, flags);
+				if (found) {
+					ct_ring_emit(&ev);
+					ct_stat_inc(twends);
+				}
+				found = true;
+				break;
+			}
+			if (!found)
+				spin_unlock_irqrestore(&b->lock, flags);
+		} while (found);
+	}
+}
+NOKPROBE_SYMBOL(ct_pre_tw_purge);
+
+void ct_pre_tw_expire(const struct sock *tw)
+{
+	ct_pre_tw_end(tw, CT_R_TW_EXPIRED, false, false);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_expire);
+
+/*
+ * Why inet_twsk_deschedule_put() kills tw. Right after a segment reached it
+ * (tcp_timewait_state_process(), same CPU): a RST kills it (RFC 1337 off);
+ * a SYN in TIME_WAIT hands its 4-tuple to a listener (TCP_TW_SYN); any other
+ * segment that kills it (data or a SYN in the FIN_WAIT2 substate) was
+ * answered with a RST (TCP_TW_RST: tcp_v4/v6_send_reset(), then the kill).
+ * That RST is seen by tcp:tcp_send_reset on kernels that trace timewait
+ * sockets' RSTs; before, it is inferred (flag not-observed). Otherwise, a
+ * task's connect() reusing its 4-tuple (__inet_check_established(),
+ * __inet_hash_connect()), or a kernel thread purging a dying network
+ * namespace (inet_twsk_purge()).
+ */
+void ct_pre_tw_kill(const struct sock *tw)
+{
+	struct ct_pre_tw_seg *s, seg = { };
+	unsigned long flags;
+	u8 cause;
+
+	if (!ct_pre_table)
+		return;
+	local_irq_save(flags);
+	s = this_cpu_ptr(&ct_pre_tw_seg);
+	if (s->tw == tw && ktime_get_ns() - s->ts < CT_TW_SEG_NS)
+		seg = *s;
+	s->tw = NULL;
+	local_irq_restore(flags);
+	if (seg.tw && seg.rst)
+		cause = CT_R_TW_RESET;
+	else if (seg.tw && seg.syn && !seg.answered &&
+		 READ_ONCE(inet_twsk(tw)->tw_substate) == TCP_TIME_WAIT)
+		cause = CT_R_TW_SYN;
+	else if (seg.tw)
+		cause = CT_R_TW_ANSWERED_RST;
+	else if (in_task() && !(current->flags & PF_KTHREAD))
+		cause = CT_R_TW_REUSED;
+	else
+		cause = CT_R_TW_PURGED;
+	ct_pre_tw_end(tw, cause, cause == CT_R_TW_ANSWERED_RST, seg.answered);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_kill);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Sockets followed before their close: those in CLOSE_WAIT (for the
- * CLOSE_WAIT list) and those whose connection ended while their owner
+ * Sockets followed outside their close: before it, those in CLOSE_WAIT (for
+ * the CLOSE_WAIT list) and those whose connection ended while their owner
  * still held them (the DEATH record, and the reason a later close finds
- * them closed). A table bounded by the max_preclose parameter (0: off).
+ * them closed); after it, the timewait socket a close handed over to, to
+ * its end (the TWEND record). A table bounded by the max_preclose
+ * parameter (0: off).
  */
 #ifndef CT_PRECLOSE_H
 #define CT_PRECLOSE_H
@@ -15,6 +17,17 @@ enum ct_pre_kind {
 	CT_PRE_CLOSE_WAIT = 1,	/* in CLOSE_WAIT since cw_ts */
 	CT_PRE_DISCONNECTING,	/* tcp_disconnect() began: the death to come */
 	CT_PRE_DEAD,		/* the connection ended at ts (a DEATH record) */
+	CT_PRE_TIMEWAIT,	/* key: a close's timewait socket, since ts */
+};
+
+/* A timewait socket's close: who closed, for its TWEND record. */
+struct ct_tw_id {
+	u64 cookie;		/* the socket's, which the timewait socket keeps */
+	u64 ino;
+	u64 cgroup_id;
+	u32 pid, tid, vpid;
+	s32 fd;
+	char comm[16];
 };
 
 /* What a close learns of its socket's life before it. */
@@ -26,6 +39,7 @@ struct ct_pre_info {
 	s32 sk_err;
 	u8 death;		/* DEAD: enum ct_reason */
 	u8 retransmits;
+	struct ct_tw_id tw;	/* TIMEWAIT */
 };
 
 int ct_pre_init(unsigned int max);
@@ -42,6 +56,25 @@ void ct_pre_forget(const struct sock *sk);
 /* /proc/closetrace/close_wait */
 void ct_pre_show_close_wait(struct seq_file *m);
 unsigned int ct_pre_count(void);
+
+/*
+ * The timewait socket tw took over the close close_id (identity: its
+ * CLOSE's fields). Called with the close's context locked.
+ */
+void ct_pre_tw_start(const struct sock *tw, u64 close_id,
+		     const struct ct_event *identity);
+/* inet_twsk_purge(): the timewait sockets of dying namespaces go. */
+void ct_pre_tw_purge(void);
+/* tw_timer_handler(): its timer ran out. */
+void ct_pre_tw_expire(const struct sock *tw);
+/* inet_twsk_deschedule_put(): killed before its time. */
+void ct_pre_tw_kill(const struct sock *tw);
+/* tcp_timewait_state_process(): a segment reached it (th's RST, SYN bits). */
+void ct_pre_tw_segment(const struct sock *tw, bool rst, bool syn);
+/* tcp_v4/v6_send_reset() for tw: it answers a segment with a RST. */
+void ct_pre_tw_reply_rst(const struct sock *tw);
+/* Are the hooks the TWEND record needs attached? Set by probes.c. */
+extern bool ct_pre_tw_hooks;
 unsigned int ct_pre_max(void);
 
 #endif /* CT_PRECLOSE_H */

@@ -19,6 +19,7 @@
 #include <linux/tracepoint.h>
 #include <net/tcp.h>	/* before inet_common.h, which needs it on 5.10 */
 #include <net/inet_common.h>
+#include <net/inet_timewait_sock.h>
 #include <net/ipv6.h>
 #include <trace/events/sock.h>
 #include <trace/events/tcp.h>
@@ -26,6 +27,7 @@
 #include "close.h"
 #include "ct_classify.h"
 #include "filter.h"
+#include "preclose.h"
 #include "probes.h"
 
 enum ct_kind { CT_KPROBE, CT_KRETPROBE, CT_TRACEPOINT };
@@ -64,6 +66,10 @@ enum ct_role {
 	CT_ROLE_RESET,
 	CT_ROLE_RCV_RESET,
 	CT_ROLE_DESTROY,
+	CT_ROLE_TW_EXPIRE,
+	CT_ROLE_TW_KILL,
+	CT_ROLE_TW_SEGMENT,
+	CT_ROLE_TW_PURGE,
 	CT_ROLE_MAX
 };
 
@@ -117,6 +123,10 @@ static int ct_kp_send_fin(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp___tcp_close(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_disconnect(struct kprobe *p, struct pt_regs *regs);
 static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_tw_expire(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_tw_kill(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_tw_segment(struct kprobe *p, struct pt_regs *regs);
+static int ct_kp_tw_purge(struct kprobe *p, struct pt_regs *regs);
 
 static const struct ct_cand c_fd_close[] = {
 	{ .kind = CT_KPROBE, .name = CT_FD_CLOSE_SYMBOL },
@@ -174,6 +184,28 @@ static const struct ct_cand c_destroy[] = {
 	{ }
 };
 
+/*
+ * A timewait socket's end: its timer (a static function, named the same
+ * on 5.10-7.x: timer_setup() takes its address, so it is never inlined),
+ * or an early kill; and the segments that reach it, for the kill's cause.
+ */
+static const struct ct_cand c_tw_expire[] = {
+	{ .kind = CT_KPROBE, .name = "tw_timer_handler" },
+	{ }
+};
+static const struct ct_cand c_tw_kill[] = {
+	{ .kind = CT_KPROBE, .name = "inet_twsk_deschedule_put" },
+	{ }
+};
+static const struct ct_cand c_tw_segment[] = {
+	{ .kind = CT_KPROBE, .name = "tcp_timewait_state_process" },
+	{ }
+};
+static const struct ct_cand c_tw_purge[] = {
+	{ .kind = CT_KPROBE, .name = "inet_twsk_purge" },
+	{ }
+};
+
 /* The tcp_close role's kretprobe handlers are set in ct_attach(). */
 static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 	[CT_ROLE_FD_CLOSE] = {
@@ -228,6 +260,22 @@ static struct ct_hook ct_hooks[CT_ROLE_MAX] = {
 	[CT_ROLE_DESTROY] = {
 		.role = "destroy", .essential = true, .per_file = false,
 		.cands = c_destroy, .kp.pre_handler = ct_kp_destroy,
+	},
+	[CT_ROLE_TW_EXPIRE] = {
+		.role = "tw_expire", .essential = false, .per_file = false,
+		.cands = c_tw_expire, .kp.pre_handler = ct_kp_tw_expire,
+	},
+	[CT_ROLE_TW_KILL] = {
+		.role = "tw_kill", .essential = false, .per_file = false,
+		.cands = c_tw_kill, .kp.pre_handler = ct_kp_tw_kill,
+	},
+	[CT_ROLE_TW_SEGMENT] = {
+		.role = "tw_segment", .essential = false, .per_file = false,
+		.cands = c_tw_segment, .kp.pre_handler = ct_kp_tw_segment,
+	},
+	[CT_ROLE_TW_PURGE] = {
+		.role = "tw_purge", .essential = false, .per_file = false,
+		.cands = c_tw_purge, .kp.pre_handler = ct_kp_tw_purge,
 	},
 };
 
@@ -308,6 +356,52 @@ static int ct_kp_destroy(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 NOKPROBE_SYMBOL(ct_kp_destroy);
+
+/* tw_timer_handler(struct timer_list *t) */
+static int ct_kp_tw_expire(struct kprobe *p, struct pt_regs *regs)
+{
+	struct timer_list *t = (struct timer_list *)ct_arg(regs, 0);
+
+	if (ct_hit(CT_ROLE_TW_EXPIRE))
+		return 0;
+	ct_pre_tw_expire((struct sock *)container_of(t, struct inet_timewait_sock,
+						     tw_timer));
+	return 0;
+}
+NOKPROBE_SYMBOL(ct_kp_tw_expire);
+
+static int ct_kp_tw_kill(struct kprobe *p, struct pt_regs *regs)
+{
+	if (ct_hit(CT_ROLE_TW_KILL))
+		return 0;
+	ct_pre_tw_kill((struct sock *)ct_arg(regs, 0));
+	return 0;
+}
+NOKPROBE_SYMBOL(ct_kp_tw_kill);
+
+/*
+ * tcp_timewait_state_process(tw, skb, th, ...): its first three arguments
+ * are these on 5.10-7.x (6.12 adds tw_isn, 7.x drop_reason after them).
+ */
+static int ct_kp_tw_segment(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct tcphdr *th = (const struct tcphdr *)ct_arg(regs, 2);
+
+	if (ct_hit(CT_ROLE_TW_SEGMENT))
+		return 0;
+	ct_pre_tw_segment((struct sock *)ct_arg(regs, 0), th->rst, th->syn);
+	return 0;
+}
+NOKPROBE_SYMBOL(ct_kp_tw_segment);
+
+static int ct_kp_tw_purge(struct kprobe *p, struct pt_regs *regs)
+{
+	if (ct_hit(CT_ROLE_TW_PURGE))
+		return 0;
+	ct_pre_tw_purge();
+	return 0;
+}
+NOKPROBE_SYMBOL(ct_kp_tw_purge);
 
 /* ---- tcp_close: entry and return */
 
@@ -396,7 +490,12 @@ static void ct_tp_reset(CT_RST_TP_PROTO)
 {
 	if (ct_hit(CT_ROLE_RESET))
 		return;
-	/* sk: NULL for a reset to no socket, or a timewait/request sock. */
+	/* A timewait socket answering a segment with a RST. */
+	if (sk && sk->sk_state == TCP_TIME_WAIT) {
+		ct_pre_tw_reply_rst(sk);
+		return;
+	}
+	/* sk: NULL for a reset to no socket, or a request sock. */
 	if (!sk || !sk_fullsock(sk) || sk->sk_protocol != IPPROTO_TCP)
 		return;
 	ct_on_reset(sk, skb != NULL, CT_KRST());
@@ -461,6 +560,8 @@ static void ct_pin_signatures(void)
 	BUILD_BUG_ON(!__same_type(&tcp_disconnect, int (*)(struct sock *, int)));
 	BUILD_BUG_ON(!__same_type(&inet_csk_destroy_sock,
 				  void (*)(struct sock *)));
+	BUILD_BUG_ON(!__same_type(&inet_twsk_deschedule_put,
+				  void (*)(struct inet_timewait_sock *)));
 #if IS_BUILTIN(CONFIG_IPV6)
 	BUILD_BUG_ON(!__same_type(&inet6_release, int (*)(struct socket *)));
 #endif
@@ -580,6 +681,9 @@ int ct_probes_register(bool file_hooks, bool hooks_only, unsigned int max_closin
 			ct_kind_name(h->cands[0].kind), h->cands[0].name, err);
 	}
 	WRITE_ONCE(ct_sees_rcv_reset, ct_hooks[CT_ROLE_RCV_RESET].used != NULL);
+	/* Timewait sockets are followed only if both of their ends are seen. */
+	WRITE_ONCE(ct_pre_tw_hooks, ct_hooks[CT_ROLE_TW_EXPIRE].used &&
+		   ct_hooks[CT_ROLE_TW_KILL].used);
 	return 0;
 undo:
 	while (--role >= 0)
@@ -593,6 +697,7 @@ void ct_probes_unregister(void)
 	int role;
 
 	WRITE_ONCE(ct_sees_rcv_reset, false);
+	WRITE_ONCE(ct_pre_tw_hooks, false);
 	for (role = CT_ROLE_MAX - 1; role >= 0; role--)
 		ct_detach(role);
 	tracepoint_synchronize_unregister();

@@ -29,6 +29,7 @@ struct ct_stats {
 	u64 incomplete;
 	u64 deaths;		/* DEATH records */
 	u64 preclose_full;	/* preclose table full: not kept */
+	u64 twends;		/* TWEND records */
 };
 
 DECLARE_PER_CPU(struct ct_stats, ct_stats);

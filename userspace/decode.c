@@ -116,6 +116,7 @@ static void states_of(const struct ct_event *ev, char *out, size_t len)
 			 ct_state_name(ev->state_after));
 		break;
 	case CT_EV_DEATH:
+	case CT_EV_TWEND:
 		snprintf(out, len, "%s>%s", ct_state_name(ev->state_before),
 			 ct_state_name(ev->state_after));
 		break;
@@ -194,6 +195,9 @@ static void note_of(const struct ct_event *ev, char *out, size_t len)
 		snprintf(out, len, " %s retransmits=%u", ev->sk_err ?
 			 err_name(ev->sk_err, e, sizeof(e)) : "no-error",
 			 ev->retransmits);
+	else if (ev->type == CT_EV_TWEND)
+		snprintf(out, len, " after %llu ms as a timewait socket",
+			 (unsigned long long)(ev->count / 1000000ull));
 	else if (ev->type == CT_EV_CLOSE && ev->death)
 		snprintf(out, len, " %s %llu ms before the close (%s)",
 			 ct_reason_name(ev->death), ms, ev->sk_err ?
@@ -235,7 +239,8 @@ void ct_print_table(FILE *f, const struct ct_event *ev,
 	ct_fmt_addr(src, sizeof(src), ev->family, ev->saddr, ev->sport);
 	ct_fmt_addr(dst, sizeof(dst), ev->family, ev->daddr, ev->dport);
 	snprintf(act, sizeof(act), "%s",
-		 (ev->type == CT_EV_CLOSE || ev->type == CT_EV_DEATH) ?
+		 (ev->type == CT_EV_CLOSE || ev->type == CT_EV_DEATH ||
+		  ev->type == CT_EV_TWEND) ?
 		 ct_action_name(ev->action) :
 		 (ev->type == CT_EV_RESET) ? "RST" : "-");
 	snprintf(reason, sizeof(reason), "%s%s", ct_reason_name(ev->reason),

@@ -2,7 +2,7 @@
 /*
  * closetrace's records as trace events of the module (output=trace or
  * both): closetrace:close, refdrop, release, state, reset, timewait, end,
- * death.
+ * death, twend.
  * One event per record type, all of one class whose fields are the
  * record's, named as the reader's JSON keys (docs/record-format.md);
  * addresses as the kernel's tcp events hold and print them (a
@@ -295,6 +295,17 @@ DEFINE_EVENT_PRINT(closetrace_record, death,
 		  __entry->retransmits, __entry->unread, __entry->rsts,
 		  __entry->since_ns, ct_tp_flags(__entry->flags),
 		  CT_TP_COUNTS_ARGS)
+);
+
+/* TWEND: the close's timewait socket ended; count: ns as one. */
+DEFINE_EVENT_PRINT(closetrace_record, twend,
+	TP_PROTO(const struct ct_event *ev),
+	TP_ARGS(ev),
+	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s count=%llu timeout_ms=%lld rsts=%u flags=%s",
+		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
+		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
+		  __entry->count, __entry->timeout_ms, __entry->rsts,
+		  ct_tp_flags(__entry->flags))
 );
 
 #endif /* CT_TRACE_CLOSETRACE_H */

@@ -44,7 +44,7 @@ for f in $TV_EVENTS/*/format; do
 	fi
 done
 n=$(ls -d $TV_EVENTS/*/ | wc -l)
-[ "$n" = 8 ] || bad "$n closetrace events in tracefs, want 8 (close refdrop release state reset timewait end death)"
+[ "$n" = 9 ] || bad "$n closetrace events in tracefs, want 9 (close refdrop release state reset timewait end death twend)"
 
 # tracefs_run PORT: the workload with the closetrace events enabled in
 # tracefs; the trace's text in /tmp/tv.trace.

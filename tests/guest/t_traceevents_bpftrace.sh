@@ -15,7 +15,7 @@ ct_reload output=both
 cd /tmp
 # --- output=both: bpftrace against the ring
 {
-	for e in close refdrop release state reset timewait end death; do
+	for e in close refdrop release state reset timewait end death twend; do
 		printf 'tracepoint:closetrace:%s { printf("%s %%llu %%d %%u %%u %%u %%u %%u %%s\\n", args->close_id, args->fd, args->action, args->reason, args->family, args->sport, args->dport, args->comm); }\n' $e $e
 	done
 	echo 'tracepoint:closetrace:close { @[args->reason] = count(); }'
@@ -60,7 +60,7 @@ awk -v comm="$TV_COMM" 'FNR == NR { num[$1] = $2; next }
 			val("comm") == "" ? "-" : comm
 	}' /tmp/tv.syms /tmp/tv.ring.json | sort > /tmp/tv.ring.bt
 awk -v comm="$TV_COMM" '$1 == "death" && NF == 8 { $9 = "-" }
-	$1 ~ /^(close|refdrop|release|state|reset|timewait|end|death)$/ && ($9 == comm || ($1 == "death" && $9 == "-"))' \
+	$1 ~ /^(close|refdrop|release|state|reset|timewait|end|death|twend)$/ && ($9 == comm || ($1 == "death" && $9 == "-"))' \
 	/tmp/tv.bt.out | sort > /tmp/tv.bt.lines
 tv_same "bpftrace" /tmp/tv.ring.bt /tmp/tv.bt.lines
 cmp -s /tmp/tv.ring.bt /tmp/tv.bt.lines ||

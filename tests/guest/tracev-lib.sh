@@ -28,10 +28,11 @@ tv_keys() {
 	death) echo state_before action reason kernel_reason sk_err retransmits \
 		unread rsts since_ns flags bytes_acked bytes_received segs_in \
 		segs_out total_retrans srtt_us ;;
+	twend) echo state_before action reason count timeout_ms rsts flags ;;
 	esac
 }
 TV_KEYS=
-for _t in close refdrop release state reset timewait end death; do
+for _t in close refdrop release state reset timewait end death twend; do
 	TV_KEYS="$TV_KEYS $_t:$(tv_keys $_t | tr ' ' ,)"
 done
 
@@ -81,7 +82,7 @@ tv_text_lines() {
 	awk -v comm="$TV_COMM" '
 	{
 		for (i = 1; i <= NF; i++)
-			if ($i ~ /^(closetrace:)?(close|refdrop|release|state|reset|timewait|end|death):$/)
+			if ($i ~ /^(closetrace:)?(close|refdrop|release|state|reset|timewait|end|death|twend):$/)
 				break
 		if (i > NF)
 			next
