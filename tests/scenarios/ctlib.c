@@ -20,6 +20,13 @@ int ct_failures;
 struct ct_log ct_log;
 static int ev_fd = -1;
 static const char *scen;
+/* The scenario's network namespace (its inode): the only one its oracles see. */
+static unsigned int own_netns;
+
+bool ct_own_netns(const struct ct_event *e)
+{
+	return !e->netns || !own_netns || e->netns == own_netns;
+}
 
 #define FAIL_KEEP 4
 static char fail_said[FAIL_KEEP][320];
@@ -46,7 +53,6 @@ void ct_check_fail(const char *file, int line, const char *cond, const char *fmt
 static void mib_snapshot_start(void);
 static void wire_start(void);
 static void wire_load(void);
-static bool wire_to(const struct ct_event *e, unsigned char flag);
 
 #define TRACEFS "/sys/kernel/tracing/"
 
@@ -123,8 +129,12 @@ void knob_restore(const char *path)
 
 void ct_start(const char *name)
 {
+	struct stat nst;
+
 	scen = name;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!stat("/proc/self/ns/net", &nst))
+		own_netns = (unsigned int)nst.st_ino;
 	ev_fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
 	if (ev_fd < 0) {
 		fprintf(stderr, "%s: open events: %s\n", name, strerror(errno));
@@ -247,6 +257,33 @@ size_t ct_count_id(unsigned int type, unsigned long long id)
 
 	for (i = 0; i < ct_log.n; i++)
 		n += ct_log.ev[i].type == type && ct_log.ev[i].close_id == id;
+	return n;
+}
+
+const struct ct_event *ct_find_death(unsigned int sport, unsigned int dport)
+{
+	return ct_find(CT_EV_DEATH, sport, dport);
+}
+
+unsigned int ct_death_rsts(unsigned long long close_id)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < ct_log.n; i++)
+		if (ct_log.ev[i].type == CT_EV_DEATH && ct_log.ev[i].close_id == close_id)
+			n += ct_log.ev[i].rsts;
+	return n;
+}
+
+unsigned int ct_twend_rsts(unsigned long long close_id)
+{
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < ct_log.n; i++)
+		if (ct_log.ev[i].type == CT_EV_TWEND && ct_log.ev[i].close_id == close_id)
+			n += ct_log.ev[i].rsts;
 	return n;
 }
 
@@ -739,6 +776,9 @@ void ct_read_stats(struct ct_stats *st)
 		{ "probe_nmissed", offsetof(struct ct_stats, nmissed) },
 		{ "incomplete", offsetof(struct ct_stats, incomplete) },
 		{ "untracked", offsetof(struct ct_stats, untracked) },
+		{ "deaths", offsetof(struct ct_stats, deaths) },
+		{ "preclose_tracked", offsetof(struct ct_stats, preclose_tracked) },
+		{ "preclose_full", offsetof(struct ct_stats, preclose_full) },
 	};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	FILE *f = fopen("/proc/closetrace/stats", "r");
@@ -865,6 +905,36 @@ void mib_expected(const struct ct_event *ev, size_t n, struct mib *exp)
 	for (i = 0; i < n; i++) {
 		const struct ct_event *e = &ev[i];
 
+		/* The counters are the scenario's namespace's. */
+		if (!ct_own_netns(e))
+			continue;
+		/* A timewait socket's RST answering a segment (TCP_TW_RST). */
+		if (e->type == CT_EV_TWEND) {
+			exp->v[MIB_OUT_RSTS] += e->rsts;
+			continue;
+		}
+		if (e->type == CT_EV_DEATH) {
+			/*
+			 * tcp_write_err() counts TCPAbortOnTimeout (5.10 to
+			 * 7.x; tcp_done_with_error() from 6.10 and its stable
+			 * backports keeps the count there): retransmissions,
+			 * SYN retransmissions, keepalive and zero-window
+			 * probes run out, TCP_USER_TIMEOUT.
+			 */
+			switch (e->reason) {
+			case CT_R_RETRANSMIT_TIMEOUT:
+			case CT_R_SYN_TIMEOUT:
+			case CT_R_KEEPALIVE_TIMEOUT:
+			case CT_R_USER_TIMEOUT:
+			case CT_R_PROBE_TIMEOUT:
+				exp->v[MIB_ABORT_ON_TIMEOUT]++;
+				break;
+			}
+			/* The RST sent at the death (the keepalive timer's,
+			 * tcp_abort()'s): tcp_send_active_reset counts it. */
+			exp->v[MIB_OUT_RSTS] += e->rsts;
+			continue;
+		}
 		if (e->type == CT_EV_CLOSE) {
 			/* Counted by __tcp_close whether or not a RST goes. */
 			if (e->reason == CT_R_ABORT_UNREAD)
@@ -1036,42 +1106,70 @@ const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
 	return NULL;
 }
 
+/* A TIMEWAIT record of e's 4-tuple for another close, without its TWEND. */
+static bool tw_of_another(const struct ct_event *e)
+{
+	size_t i;
+
+	for (i = 0; i < ct_log.n; i++) {
+		const struct ct_event *r = &ct_log.ev[i];
+
+		if (r->type == CT_EV_TIMEWAIT && r->close_id != e->close_id &&
+		    r->sport == e->sport && r->dport == e->dport && r->family == e->family &&
+		    !memcmp(r->saddr, e->saddr, 16) && !memcmp(r->daddr, e->daddr, 16) &&
+		    !ct_find_id(CT_EV_TWEND, r->close_id, 0))
+			return true;
+	}
+	return false;
+}
+
 bool tw_check(void)
 {
 	static struct proc_tcp tw[65536];
 	size_t n, ntw = 0, i;
-	unsigned long long now;
 	int before = ct_failures;
 
-	ct_drain();
-	now = now_ns();
-	/* Keep the timewait sockets (timer 3), in place. */
+	/*
+	 * The kernel's timewait sockets (timer 3) first, then the records: a
+	 * timewait socket that ends in between has its TWEND written before it
+	 * leaves the table (at its timer's or its kill's entry).
+	 */
 	n = proc_tcp_read(tw, sizeof(tw) / sizeof(tw[0]));
 	for (i = 0; i < n; i++)
 		if (tw[i].timer == 3)
 			tw[ntw++] = tw[i];
+	msleep(20);
+	ct_drain();
 	for (i = 0; i < ct_log.n; i++) {
 		const struct ct_event *e = &ct_log.ev[i];
 		const struct proc_tcp *p;
 
-		if (e->protocol != IPPROTO_TCP || (e->family != AF_INET && e->family != AF_INET6))
+		if (e->protocol != IPPROTO_TCP || (e->family != AF_INET && e->family != AF_INET6) ||
+		    !ct_own_netns(e))
 			continue;
 		p = proc_tcp_of(tw, ntw, e);
 		if (e->type == CT_EV_TIMEWAIT) {
-			/* A FIN_WAIT2 substate may have run out since. */
-			bool may_be_gone = e->state_after == CT_TCP_FIN_WAIT2 &&
-				now - e->ts_ns + 200000000ull >= (unsigned long long)e->timeout_ms * 1000000ull;
+			const struct ct_event *x = ct_find_id(CT_EV_TWEND, e->close_id, 0);
 
-			/* A RST kills a timewait socket (RFC 1337 off): on the wire. */
-			CHECK(p || may_be_gone || wire_to(e, 0x04),
-			      "TIMEWAIT record of close %llu (port %u) but the kernel has no timewait socket for it",
+			/* Ended (TWEND), or still in the kernel's table. */
+			CHECK(p || x,
+			      "TIMEWAIT record of close %llu (port %u): the kernel has no timewait socket for it, and closetrace no TWEND",
 			      (unsigned long long)e->close_id, e->sport);
-			if (p)
+			if (p && !x)
 				CHECK(p->state == e->state_after ||
 				      (e->state_after == CT_TCP_FIN_WAIT2 && p->state == CT_TCP_TIME_WAIT),
 				      "close %llu: TIMEWAIT says %s, the kernel's timewait socket is in %s",
 				      (unsigned long long)e->close_id, ct_state_name(e->state_after),
 				      ct_state_name(p->state));
+		} else if (e->type == CT_EV_TWEND) {
+			const struct ct_event *t = ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0);
+
+			CHECK(t, "TWEND of close %llu (port %u) without its TIMEWAIT record",
+			      (unsigned long long)e->close_id, e->sport);
+			/* Gone, unless another connection of the same 4-tuple has one. */
+			CHECK(!p || tw_of_another(e),
+			      "TWEND of close %llu (port %u), but the kernel still has its timewait socket",
+			      (unsigned long long)e->close_id, e->sport);
 		} else if (e->type == CT_EV_CLOSE && p) {
 			CHECK(ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0),
 			      "the kernel has a timewait socket for close %llu (port %u), closetrace no TIMEWAIT record",
@@ -1398,22 +1496,6 @@ static void wire_load(void)
 	wire_n = wire_read(wire_segs, sizeof(wire_segs) / sizeof(wire_segs[0]));
 }
 
-/* Did a segment with flag go to e's socket (from its peer)? */
-static bool wire_to(const struct ct_event *e, unsigned char flag)
-{
-	size_t j;
-
-	for (j = 0; j < wire_n; j++) {
-		const struct wire_seg *w = &wire_segs[j];
-
-		/* From the peer: the segment's destination is e's local end. */
-		if ((w->flags & flag) &&
-		    tuple_is(w->family, w->dst, w->dport, w->src, w->sport, e))
-			return true;
-	}
-	return false;
-}
-
 bool wire_check(void)
 {
 	const struct wire_seg *w = wire_segs;
@@ -1424,12 +1506,13 @@ bool wire_check(void)
 		return false;
 	for (i = 0; i < ct_log.n; i++) {
 		const struct ct_event *e = &ct_log.ev[i];
-		unsigned int rsts = 0, fins = 0, allowed, fin_seq = 0, want, fin_before;
+		unsigned int rsts = 0, fins = 0, allowed, fin_seq = 0, want, fin_before, drsts;
 		const char *why = "";
 		bool exact;
 
+		/* tcpdump captures the scenario's own namespace's loopback. */
 		if (e->type != CT_EV_CLOSE || e->protocol != IPPROTO_TCP ||
-		    e->state_before == CT_TCP_LISTEN ||
+		    e->state_before == CT_TCP_LISTEN || !ct_own_netns(e) ||
 		    (e->family != AF_INET && e->family != AF_INET6))
 			continue;
 		for (j = 0; j < n; j++) {
@@ -1443,10 +1526,13 @@ bool wire_check(void)
 			}
 		}
 		allowed = wire_allowed_rsts(e->close_id, &why);
-		CHECK(rsts == ct_count_id(CT_EV_RESET, e->close_id) + allowed,
-		      "close %llu (port %u): %u RSTs on the wire, %zu RESET records%s%s",
+		/* A RST sent at a death before the close is on the wire too,
+		 * and one its timewait socket answered a segment with. */
+		drsts = ct_death_rsts(e->close_id) + ct_twend_rsts(e->close_id);
+		CHECK(rsts == ct_count_id(CT_EV_RESET, e->close_id) + drsts + allowed,
+		      "close %llu (port %u): %u RSTs on the wire, %zu RESET records, %u at its DEATH or TWEND%s%s",
 		      (unsigned long long)e->close_id, e->sport, rsts,
-		      ct_count_id(CT_EV_RESET, e->close_id), allowed ? ", allowed: " : "", why);
+		      ct_count_id(CT_EV_RESET, e->close_id), drsts, allowed ? ", allowed: " : "", why);
 		/* The FIN of a shutdown() or a passive close went before. */
 		fin_before = e->state_before == CT_TCP_FIN_WAIT1 || e->state_before == CT_TCP_FIN_WAIT2 ||
 			     e->state_before == CT_TCP_CLOSING || e->state_before == CT_TCP_LAST_ACK;

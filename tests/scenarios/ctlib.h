@@ -158,6 +158,20 @@ const struct ct_event *ct_find_id(unsigned int type, unsigned long long id,
 				  size_t nth);
 size_t ct_count_id(unsigned int type, unsigned long long id);
 bool ct_has_end(void *close_id_ptr);
+/* The DEATH record of the connection (sport, dport; 0: any), or NULL. */
+const struct ct_event *ct_find_death(unsigned int sport, unsigned int dport);
+/*
+ * RSTs the kernel sent at the death of close_id's socket, before its close
+ * (the DEATH records' rsts: tcp_send_active_reset, on the wire): the wire
+ * and BPF oracles count them as that connection's active RSTs.
+ */
+unsigned int ct_death_rsts(unsigned long long close_id);
+/* The RSTs close_id's timewait socket answered segments with (TWEND rsts:
+ * tcp_v4/v6_send_reset, on the wire): counted as that connection's. */
+unsigned int ct_twend_rsts(unsigned long long close_id);
+/* Is e of the scenario's own network namespace (or of none)? The MIB,
+ * wire, BPF and /proc/net/tcp oracles see that one only. */
+bool ct_own_netns(const struct ct_event *e);
 
 /* Sockets on loopback. */
 int tcp_listener(int family, int port, int backlog);
@@ -180,6 +194,9 @@ struct ct_stats {
 	unsigned long long closes_tcp, closes_udp, closes_unix, refdrops;
 	unsigned long long events_read, events_lost, nmissed, incomplete;
 	unsigned long long untracked;
+	/* ABI 5: DEATH records written, sockets followed before their
+	 * close now, entries not made because the table was full */
+	unsigned long long deaths, preclose_tracked, preclose_full;
 };
 /* Read them; exits with status 2 if the file or one of them is missing. */
 void ct_read_stats(struct ct_stats *st);

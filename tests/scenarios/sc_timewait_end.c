@@ -1,0 +1,407 @@
+/*
+ * A close's timewait socket followed to its end (TWEND), each way it ends:
+ *
+ *   expired   the client closes first and the peer stays open: once the
+ *             FIN is acknowledged the orphan becomes a FIN_WAIT2 timewait
+ *             socket for tcp_fin_timeout (5 s in the suite), and its timer
+ *             ends it.
+ *   reset     the same, and the peer closes with SO_LINGER 0: its RST kills
+ *             the timewait socket (tcp_timewait_state_process()).
+ *   answered  the same, and the peer sends data: the timewait socket
+ *             answers with a RST and goes (TCP_TW_RST).
+ *   reused    a TIME_WAIT socket (both closed, the client first) whose
+ *             4-tuple a new connect() from the same port takes over
+ *             (tcp_tw_reuse: 2, loopback, the default; a second after its
+ *             last timestamp). In a child's own network namespace: the
+ *             oracles of ct_finish(), which key on the 4-tuple, look at the
+ *             scenario's namespace only.
+ *   purged    a TIME_WAIT socket in a network namespace that goes away
+ *             (the same child's, when it exits).
+ *
+ * The observers: iproute2's ss (state time-wait, its timer), the kernel's
+ * /proc/net/tcp, the MIB counter TcpExt TWRecycled, the peer's errno, and
+ * the wire (ct_finish(): every RST one record).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ctlib.h"
+
+#define PORT 20300
+
+/* TcpExt's counter NAME, or -1. */
+static long long tcpext(const char *name)
+{
+	char keys[4096], vals[4096], *k, *v, *ks, *vs;
+	long long r = -1;
+	FILE *f = fopen("/proc/net/netstat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(keys, sizeof(keys), f) && fgets(vals, sizeof(vals), f)) {
+		if (strncmp(keys, "TcpExt:", 7))
+			continue;
+		k = strtok_r(keys, " \n", &ks);
+		v = strtok_r(vals, " \n", &vs);
+		while (k && v) {
+			if (!strcmp(k, name))
+				r = atoll(v);
+			k = strtok_r(NULL, " \n", &ks);
+			v = strtok_r(NULL, " \n", &vs);
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/*
+ * ss's line for the timewait socket of local port sport, and its timer's
+ * time left in ms (timer:(timewait,3.9sec,0)); -1 if ss lists none.
+ */
+static long ss_timewait_ms(int sport)
+{
+	char cmd[160], line[512], *t;
+	long ms = -1;
+	FILE *p;
+
+	/* (a FIN_WAIT2 timewait socket is listed in FIN-WAIT-2: no state filter) */
+	snprintf(cmd, sizeof(cmd), "ss -tanoH '( sport = :%d )' 2>&1", sport);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (fgets(line, sizeof(line), p)) {
+		double s;
+
+		t = strstr(line, "timer:(timewait,");
+		if (!t)
+			continue;
+		t += strlen("timer:(timewait,");
+		if (strstr(t, "min,"))
+			ms = 60000 * strtol(t, NULL, 10);
+		else if (sscanf(t, "%lfsec", &s) == 1)
+			ms = (long)(s * 1000);
+		else if (sscanf(t, "%lfms", &s) == 1)
+			ms = (long)s;
+	}
+	pclose(p);
+	return ms;
+}
+
+static bool has_twend(void *p)
+{
+	return ct_find_id(CT_EV_TWEND, *(unsigned long long *)p, 0) != NULL;
+}
+
+/* The CLOSE of the client (port sport) and its TIMEWAIT record. */
+static const struct ct_event *closed_to_tw(struct conn *k, const struct ct_event **tw)
+{
+	const struct ct_event *e = wait_close(k->sport);
+	unsigned long long end = now_ns() + 3000000000ull;
+
+	*tw = NULL;
+	if (!e)
+		return NULL;
+	while (!(*tw = ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0)) && now_ns() < end) {
+		msleep(20);
+		ct_drain();
+		e = wait_close(k->sport);
+	}
+	return e;
+}
+
+static void check_twend(const struct ct_event *e, const struct ct_event *tw,
+			const struct ct_event *x, unsigned int reason, const char *what)
+{
+	CHECK(x->reason == reason, "%s: TWEND reason %s", what, ct_reason_name(x->reason));
+	CHECK(x->pid == e->pid && !strncmp(x->comm, e->comm, 16) && x->cookie == e->cookie &&
+	      x->ino == e->ino && x->fd == e->fd,
+	      "%s: TWEND does not carry the close's identity (pid %u comm %.16s cookie %llu)", what,
+	      x->pid, x->comm, (unsigned long long)x->cookie);
+	CHECK(x->sport == e->sport && x->dport == e->dport && x->family == e->family &&
+	      !memcmp(x->saddr, e->saddr, 16) && !memcmp(x->daddr, e->daddr, 16),
+	      "%s: TWEND's connection %u->%u, the close's %u->%u", what, x->sport, x->dport,
+	      e->sport, e->dport);
+	CHECK(x->state_before == tw->state_after, "%s: TWEND from %s, the TIMEWAIT record says %s",
+	      what, ct_state_name(x->state_before), ct_state_name(tw->state_after));
+	CHECK(x->ts_ns >= tw->ts_ns && x->count <= x->ts_ns - tw->ts_ns + 1000000,
+	      "%s: TWEND lived %llu ns, the TIMEWAIT record was %llu ns before", what,
+	      (unsigned long long)x->count, (unsigned long long)(x->ts_ns - tw->ts_ns));
+}
+
+/* expired, reset, answered: a FIN_WAIT2 timewait socket, the peer open. */
+static void fin_wait2_case(int port, int how)
+{
+	static const char *const what[] = { "expired", "reset", "answered" };
+	struct proc_tcp pt[256];
+	const struct ct_event *e, *tw, *x;
+	struct conn k;
+	unsigned long long t0, id;
+	struct linger lg = { 1, 0 };
+	long ss_ms;
+	size_t n;
+
+	conn_open(&k, AF_INET, port, 0);
+	conn_close_client(&k);
+	CHECK(peer_outcome(k.s, 3000) == 0, "%s: peer got no FIN", what[how]);
+	e = closed_to_tw(&k, &tw);
+	if (!e || !tw) {
+		CHECK(0, "%s: no CLOSE or no TIMEWAIT record", what[how]);
+		return;
+	}
+	id = e->close_id;
+	CHECK(tw->state_after == CT_TCP_FIN_WAIT2, "%s: timewait substate %s", what[how],
+	      ct_state_name(tw->state_after));
+	/* The kernel's table: the timewait socket is there, with its timer. */
+	n = proc_tcp_read(pt, 256);
+	CHECK(proc_tcp_of(pt, n, e) && proc_tcp_of(pt, n, e)->timer == 3,
+	      "%s: no timewait socket in /proc/net/tcp", what[how]);
+	ss_ms = ss_timewait_ms(k.sport);
+	CHECK(ss_ms >= 0 && ss_ms <= tw->timeout_ms + 1000,
+	      "%s: ss says %ld ms left, the TIMEWAIT record %lld ms", what[how], ss_ms,
+	      (long long)tw->timeout_ms);
+	t0 = now_ns();
+	if (how == 1) {
+		setsockopt(k.s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(k.s);
+		k.s = -1;
+	} else if (how == 2) {
+		CHECK(write(k.s, "data", 4) == 4, "answered: peer write: %s", strerror(errno));
+		/* The timewait socket's RST: the peer's read says so. */
+		CHECK(peer_reset_error(k.s, 3000) != 0, "answered: the peer got no RST");
+	}
+	if (!ct_wait(has_twend, &id, how ? 3000 : 9000)) {
+		CHECK(0, "%s: no TWEND record", what[how]);
+		return;
+	}
+	x = ct_find_id(CT_EV_TWEND, id, 0);
+	check_twend(e, tw, x, how == 0 ? CT_R_TW_EXPIRED : how == 1 ? CT_R_TW_RESET :
+			       CT_R_TW_ANSWERED_RST, what[how]);
+	CHECK(ct_count_id(CT_EV_TWEND, id) == 1, "%s: %zu TWEND records", what[how],
+	      ct_count_id(CT_EV_TWEND, id));
+	if (how == 0) {
+		/* tcp_fin_timeout's 5 s, from the hand-over. */
+		CHECK(x->count >= 4000000000ull && x->count <= 8000000000ull && !x->timeout_ms,
+		      "expired: lived %llu ns, %lld ms left", (unsigned long long)x->count,
+		      (long long)x->timeout_ms);
+	} else {
+		CHECK(x->count <= now_ns() - t0 + (t0 - tw->ts_ns) && x->timeout_ms > 0,
+		      "%s: lived %llu ns, %lld ms left", what[how], (unsigned long long)x->count,
+		      (long long)x->timeout_ms);
+	}
+	/* Its RST is on the wire (ct_finish(): one record each). */
+	CHECK(x->rsts == (how == 2) && x->action == (how == 2 ? CT_ACT_RST : CT_ACT_NONE) &&
+	      !!(x->flags & CT_F_REPLY) == (how == 2),
+	      "%s: TWEND action %s rsts %u flags %#x", what[how], ct_action_name(x->action),
+	      x->rsts, x->flags);
+	/* Gone from the kernel's table and from ss's. */
+	n = proc_tcp_read(pt, 256);
+	CHECK(!proc_tcp_of(pt, n, e), "%s: /proc/net/tcp still has the timewait socket",
+	      what[how]);
+	CHECK(ss_timewait_ms(k.sport) < 0, "%s: ss still lists the timewait socket", what[how]);
+	if (k.s >= 0) {
+		setsockopt(k.s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		close(k.s);
+	}
+	close(k.l);
+}
+
+/* Bring lo up in a new network namespace (this process's). */
+static int netns_lo_up(void)
+{
+	struct ifreq ifr;
+	int fd, rc;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (!rc)
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	close(fd);
+	return rc;
+}
+
+/* What a case run in its own network namespace reports to the parent. */
+struct child_out {
+	int sport;		/* the client's port: its timewait socket's */
+	long ss_before_ms;	/* ss's timer before the reuse */
+	long long recycled;	/* TcpExt TWRecycled's delta */
+	int ss_after;		/* ss still lists it after the reuse (1) */
+	int err;		/* where it failed, 0: fine */
+};
+
+/*
+ * In a child, in its own network namespace (its records are the scenario's,
+ * by pid; the oracles of ct_finish() look at this namespace only, where a
+ * reused 4-tuple cannot be told from its first connection): a connection
+ * whose client closes first, then its peer: a TIME_WAIT socket. reuse: a
+ * new connect() from its port takes it over. Then the child exits, and
+ * the namespace goes.
+ */
+static pid_t child_case(int port, bool reuse, struct child_out *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct child_out r = { 0 };
+	int pipefd[2], one = 1, l, c, s, c2;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(pipefd[1]);
+		if (read(pipefd[0], out, sizeof(*out)) != sizeof(*out))
+			out->err = 99;
+		close(pipefd[0]);
+		return pid;
+	}
+	close(pipefd[0]);
+	if (netns_lo_up()) {
+		r.err = 1;
+		goto out;
+	}
+	l = tcp_listener(AF_INET, port, 8);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	/* Both SO_REUSEADDR: bind() may share the port with the timewait socket. */
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if (connect(c, (struct sockaddr *)&a, sizeof(a))) {
+		r.err = 2;
+		goto out;
+	}
+	s = tcp_accept(l);
+	r.sport = local_port(c);
+	close(c);
+	if (peer_outcome(s, 3000) != 0) {
+		r.err = 3;
+		goto out;
+	}
+	close(s);
+	msleep(200);	/* the peer's FIN in: TIME_WAIT */
+	r.ss_before_ms = ss_timewait_ms(r.sport);
+	if (reuse) {
+		long long rec0;
+
+		/* tcp_twsk_unique(): its last timestamp at least a second old. */
+		msleep(2100);
+		rec0 = tcpext("TWRecycled");
+		c2 = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(c2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		a.sin_port = htons(r.sport);
+		if (bind(c2, (struct sockaddr *)&a, sizeof(a))) {
+			r.err = 4;
+			goto out;
+		}
+		a.sin_port = htons(port);
+		if (connect(c2, (struct sockaddr *)&a, sizeof(a))) {
+			r.err = 5;
+			goto out;
+		}
+		r.recycled = tcpext("TWRecycled") - rec0;
+		r.ss_after = ss_timewait_ms(r.sport) >= 0;
+		s = tcp_accept(l);
+		close(s);
+		close(c2);
+	}
+	close(l);
+out:
+	if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
+		_exit(7);
+	_exit(0);
+}
+
+/* The record of type with pid's connection sport -> port, waiting up to ms. */
+static const struct ct_event *child_record(unsigned int type, pid_t pid, int sport, int port,
+					   int ms)
+{
+	unsigned long long end = now_ns() + (unsigned long long)ms * 1000000ull;
+	size_t i;
+
+	for (;;) {
+		ct_drain();
+		for (i = 0; i < ct_log.n; i++)
+			if (ct_log.ev[i].type == type && ct_log.ev[i].sport == sport &&
+			    ct_log.ev[i].dport == port && ct_log.ev[i].pid == (unsigned int)pid)
+				return &ct_log.ev[i];
+		if (now_ns() >= end)
+			return NULL;
+		msleep(50);
+	}
+}
+
+/*
+ * reused: its TWEND when the new connect() took the 4-tuple over, against
+ * ss (the timer before, gone after) and TcpExt TWRecycled (+1).
+ * purged: its TWEND when the namespace went (the kernel's cleanup_net
+ * work, after the child's exit).
+ */
+static void netns_case(int port, bool reuse)
+{
+	const char *what = reuse ? "reused" : "purged";
+	const struct ct_event *e, *tw, *x;
+	struct child_out r;
+	pid_t pid;
+	int st;
+
+	pid = child_case(port, reuse, &r);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (pid <= 0 || r.err) {
+		CHECK(0, "%s: the child in its own netns failed at step %d", what, r.err);
+		return;
+	}
+	e = child_record(CT_EV_CLOSE, pid, r.sport, port, 3000);
+	tw = e ? ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) : NULL;
+	if (!e || !tw) {
+		CHECK(0, "%s: no CLOSE or TIMEWAIT record of the child's client (port %d)", what,
+		      r.sport);
+		return;
+	}
+	CHECK(r.ss_before_ms > 50000 && r.ss_before_ms <= tw->timeout_ms + 1000,
+	      "%s: ss said %ld ms left, the TIMEWAIT record %lld ms", what, r.ss_before_ms,
+	      (long long)tw->timeout_ms);
+	/* The namespace goes after the child: its cleanup work may take a while. */
+	x = child_record(CT_EV_TWEND, pid, r.sport, port, 20000);
+	if (!x) {
+		CHECK(0, "%s: no TWEND for the child's timewait socket (port %d) in 20 s", what,
+		      r.sport);
+		return;
+	}
+	check_twend(e, tw, x, reuse ? CT_R_TW_REUSED : CT_R_TW_PURGED, what);
+	CHECK(x->state_before == CT_TCP_TIME_WAIT && x->timeout_ms > 30000 && !x->rsts,
+	      "%s: TWEND from %s, %lld ms left, rsts %u", what, ct_state_name(x->state_before),
+	      (long long)x->timeout_ms, x->rsts);
+	CHECK(ct_count_id(CT_EV_TWEND, e->close_id) == 1, "%s: %zu TWEND records", what,
+	      ct_count_id(CT_EV_TWEND, e->close_id));
+	if (reuse)
+		CHECK(r.recycled == 1 && !r.ss_after,
+		      "reused: TcpExt TWRecycled moved by %lld, ss %s lists the timewait socket",
+		      r.recycled, r.ss_after ? "still" : "no longer");
+}
+
+int main(void)
+{
+	ct_start("timewait-end");
+	if (system("command -v ss > /dev/null") != 0) {
+		printf("FAIL timewait-end: iproute2's ss is not in the guest (scripts/guest-tools)\n");
+		return 1;
+	}
+	fin_wait2_case(PORT, 1);
+	fin_wait2_case(PORT + 1, 2);
+	fin_wait2_case(PORT + 2, 0);
+	netns_case(PORT + 3, true);
+	netns_case(PORT + 4, false);
+	return ct_finish();
+}
