@@ -461,6 +461,9 @@ NOKPROBE_SYMBOL(ct_check_fin);
  */
 static void ct_apply_pre(struct ct_ctx *ctx, const struct ct_pre_info *pre)
 {
+	ctx->born_ts = pre->born_ts;
+	if (pre->born_ts)
+		ctx->ev.lifetime_ns = ctx->ts_tcp_close - pre->born_ts;
 	if (pre->kind == CT_PRE_DEAD) {
 		ctx->ev.close_id = pre->close_id;
 		ctx->ev.death = pre->death;
@@ -572,6 +575,8 @@ static void ct_emit_end(struct ct_ctx *ctx, u64 now)
 
 	ctx->ev.reason = CT_R_DESTROYED;
 	ctx->ev.count = now - ctx->ts_close;
+	if (ctx->born_ts)
+		ctx->ev.lifetime_ns = now - ctx->born_ts;
 	ctx->ev.state_before = ctx->state_cur;
 	if (ctx->timewait)
 		ctx->ev.flags |= CT_F_TIMEWAIT;
@@ -810,7 +815,7 @@ static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 	ev.timeout_ms = expires > 0 ? jiffies_to_msecs(expires) : 0;
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
-	ct_pre_tw_start(tw, ctx->ev.close_id, &ctx->ev);
+	ct_pre_tw_start(tw, ctx->ev.close_id, &ctx->ev, ctx->born_ts);
 }
 NOKPROBE_SYMBOL(ct_emit_timewait);
 

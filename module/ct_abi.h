@@ -171,7 +171,7 @@ enum ct_tcp_state {
 #define CT_COMM_LEN 16
 #define CT_FD_NONE (-1)
 
-/* 256 bytes; every field naturally aligned; pad fields are always zero. */
+/* 264 bytes; every field naturally aligned; pad fields are always zero. */
 struct ct_event {
 	__u32 magic;		/* CT_MAGIC */
 	__u16 version;		/* CT_ABI_VERSION */
@@ -231,8 +231,9 @@ struct ct_event {
 	__u8 death;		/* CLOSE: enum ct_reason of an earlier DEATH */
 	__u8 retransmits;	/* DEATH: icsk_retransmits or probes_out */
 	__u16 pad2;
+	__u64 lifetime_ns;	/* from the connection's birth; 0: not seen */
 };
 
-_Static_assert(sizeof(struct ct_event) == 256, "ct_event layout changed");
+_Static_assert(sizeof(struct ct_event) == 264, "ct_event layout changed");
 
 #endif /* CT_ABI_H */

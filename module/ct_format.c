@@ -177,13 +177,14 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 		break;
 	case CT_EV_TWEND:
 		n = snprintf(buf + pos, len - pos,
-			     " state=%s->%s action=%s reason=%s since_timewait_ns=%llu timeout_ms=%lld rsts=%u flags=%s",
+			     " state=%s->%s action=%s reason=%s since_timewait_ns=%llu timeout_ms=%lld rsts=%u lifetime_ns=%llu flags=%s",
 			     ct_state_name(ev->state_before),
 			     ct_state_name(ev->state_after),
 			     ct_action_name(ev->action),
 			     ct_reason_name(ev->reason),
 			     (unsigned long long)ev->count,
-			     (long long)ev->timeout_ms, ev->rsts, fl);
+			     (long long)ev->timeout_ms, ev->rsts,
+			     (unsigned long long)ev->lifetime_ns, fl);
 		break;
 	case CT_EV_DEATH:
 		n = snprintf(buf + pos, len - pos,
@@ -206,11 +207,11 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_END ||
 	    ev->type == CT_EV_DEATH) {
 		n = snprintf(buf + pos, len - pos,
-			     " bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u retrans=%u srtt_us=%u",
+			     " bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u retrans=%u srtt_us=%u lifetime_ns=%llu",
 			     (unsigned long long)ev->bytes_acked,
 			     (unsigned long long)ev->bytes_received,
 			     ev->segs_in, ev->segs_out, ev->total_retrans,
-			     ev->srtt_us);
+			     ev->srtt_us, (unsigned long long)ev->lifetime_ns);
 		ADV(n);
 	}
 	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_DEATH) {

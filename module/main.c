@@ -38,9 +38,9 @@ static unsigned int max_tracked = 65536;
 module_param(max_tracked, uint, 0444);
 MODULE_PARM_DESC(max_tracked, "closing sockets followed at once (16-1048576, default 65536)");
 
-static unsigned int max_preclose = 4096;
+static unsigned int max_preclose = 65536;
 module_param(max_preclose, uint, 0444);
-MODULE_PARM_DESC(max_preclose, "open sockets followed before their close, for DEATH records and the CLOSE_WAIT list (0-1048576, default 4096; 0: off)");
+MODULE_PARM_DESC(max_preclose, "sockets followed outside their close: from their birth (lifetimes), in CLOSE_WAIT, dead before the close (DEATH), in TIME_WAIT after it (TWEND) (0-1048576, default 65536; 0: off)");
 
 static unsigned int filter_pid;
 module_param(filter_pid, uint, 0444);

@@ -206,6 +206,7 @@ static void ct_pre_close_wait(const struct sock *sk)
 	struct ct_pre_bucket *b = ct_pre_bucket_of(sk);
 	unsigned long flags;
 	struct ct_pre *p;
+	u64 born;
 
 	if (!ct_pre_wanted(sk)) {
 		ct_pre_forget(sk);
@@ -214,12 +215,40 @@ static void ct_pre_close_wait(const struct sock *sk)
 	spin_lock_irqsave(&b->lock, flags);
 	p = ct_pre_get_locked(b, sk);
 	if (p) {
+		born = p->info.kind == CT_PRE_BORN ? p->info.born_ts : 0;
 		memset(&p->info, 0, sizeof(p->info));
 		p->info.kind = CT_PRE_CLOSE_WAIT;
+		p->info.born_ts = born;
 		p->info.cw_ts = ktime_get_ns();
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
+
+/*
+ * A connection is born: a connect() (CLOSE to SYN_SENT) or a child socket
+ * made by a listener (to SYN_RECV; no owner yet). Its entry keeps the time
+ * until the close (the lifetime of CLOSE, END and TWEND records).
+ */
+static void ct_pre_born(const struct sock *sk)
+{
+	struct ct_pre_bucket *b = ct_pre_bucket_of(sk);
+	unsigned long flags;
+	struct ct_pre *p;
+
+	if (!READ_ONCE(ct_enabled) || !ct_filter_pass_sock(sk)) {
+		ct_pre_forget(sk);
+		return;
+	}
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_get_locked(b, sk);
+	if (p) {
+		memset(&p->info, 0, sizeof(p->info));
+		p->info.kind = CT_PRE_BORN;
+		p->info.born_ts = ktime_get_ns();
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+}
+NOKPROBE_SYMBOL(ct_pre_born);
 NOKPROBE_SYMBOL(ct_pre_close_wait);
 
 void ct_pre_on_disconnect(const struct sock *sk)
@@ -237,6 +266,8 @@ void ct_pre_on_disconnect(const struct sock *sk)
 	if (p) {
 		if (p->info.kind != CT_PRE_CLOSE_WAIT)
 			p->info.cw_ts = 0;
+		if (p->info.kind != CT_PRE_CLOSE_WAIT && p->info.kind != CT_PRE_BORN)
+			p->info.born_ts = 0;
 		p->info.kind = CT_PRE_DISCONNECTING;
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
@@ -372,7 +403,11 @@ static void ct_pre_death(const struct sock *sk, int oldstate)
 				ev.since_ns = now - p->info.cw_ts;
 		} else {
 			p->info.cw_ts = 0;
+			if (p->info.kind != CT_PRE_BORN)
+				p->info.born_ts = 0;
 		}
+		if (p->info.born_ts)
+			ev.lifetime_ns = now - p->info.born_ts;
 		p->info.kind = CT_PRE_DEAD;
 		p->info.ts = now;
 		p->info.close_id = ev.close_id;
@@ -399,6 +434,8 @@ void ct_pre_on_state(const struct sock *sk, int oldstate, int newstate)
 		ct_pre_close_wait(sk);
 	else if (newstate == TCP_CLOSE && oldstate != TCP_CLOSE)
 		ct_pre_death(sk, oldstate);
+	else if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV)
+		ct_pre_born(sk);
 	else if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_CLOSE)
 		ct_pre_forget(sk);
 }
@@ -470,7 +507,7 @@ struct ct_pre_tw_seg {
 static DEFINE_PER_CPU(struct ct_pre_tw_seg, ct_pre_tw_seg);
 
 void ct_pre_tw_start(const struct sock *tw, u64 close_id,
-		     const struct ct_event *identity)
+		     const struct ct_event *identity, u64 born_ts)
 {
 	struct ct_pre_bucket *b;
 	struct ct_pre *p;
@@ -483,6 +520,7 @@ void ct_pre_tw_start(const struct sock *tw, u64 close_id,
 	if (p) {
 		memset(&p->info, 0, sizeof(p->info));
 		p->info.kind = CT_PRE_TIMEWAIT;
+		p->info.born_ts = born_ts;
 		p->info.ts = ktime_get_ns();
 		p->info.close_id = close_id;
 		p->info.tw.cookie = identity->cookie;
@@ -587,6 +625,8 @@ static bool ct_pre_tw_take_locked(struct ct_pre *p, const struct sock *sk,
 	ct_pre_tw_fill(&ev, sk);
 	ev.reason = cause;
 	ev.count = now - info.ts;
+	if (info.born_ts)
+		ev.lifetime_ns = now - info.born_ts;
 	left = (long)(READ_ONCE(tw->tw_timer.expires) - jiffies);
 	if (cause != CT_R_TW_EXPIRED && left > 0)
 		ev.timeout_ms = jiffies_to_msecs(left);

@@ -18,6 +18,7 @@ enum ct_pre_kind {
 	CT_PRE_DISCONNECTING,	/* tcp_disconnect() began: the death to come */
 	CT_PRE_DEAD,		/* the connection ended at ts (a DEATH record) */
 	CT_PRE_TIMEWAIT,	/* key: a close's timewait socket, since ts */
+	CT_PRE_BORN,		/* connecting or connected since born_ts */
 };
 
 /* A timewait socket's close: who closed, for its TWEND record. */
@@ -33,6 +34,7 @@ struct ct_tw_id {
 /* What a close learns of its socket's life before it. */
 struct ct_pre_info {
 	enum ct_pre_kind kind;
+	u64 born_ts;		/* SYN_SENT or SYN_RECV entered (0: not seen) */
 	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen) */
 	u64 ts;			/* DEAD: the death */
 	u64 close_id;		/* DEAD: the DEATH record's */
@@ -62,7 +64,7 @@ unsigned int ct_pre_count(void);
  * CLOSE's fields). Called with the close's context locked.
  */
 void ct_pre_tw_start(const struct sock *tw, u64 close_id,
-		     const struct ct_event *identity);
+		     const struct ct_event *identity, u64 born_ts);
 /* inet_twsk_purge(): the timewait sockets of dying namespaces go. */
 void ct_pre_tw_purge(void);
 /* tw_timer_handler(): its timer ran out. */

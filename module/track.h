@@ -42,6 +42,7 @@ struct ct_ctx {
 	bool fin_check;		/* fin_seq waits to be compared */
 	u32 fin_seq;		/* write_seq at tcp_send_fin's entry */
 	u64 ts_close;		/* when the close began */
+	u64 born_ts;		/* the connection's birth (0: not seen) */
 	u64 ts_tcp_close;	/* tcp_close entry */
 	struct ct_snapshot snap;
 	struct ct_observed obs;

@@ -302,7 +302,8 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		",\"cookie\":%" PRIu64 ",\"netns\":%u,\"cgroup_id\":%" PRIu64 ",\"vpid\":%u"
 		",\"bytes_acked\":%" PRIu64 ",\"bytes_received\":%" PRIu64
 		",\"segs_in\":%u,\"segs_out\":%u,\"total_retrans\":%u,\"srtt_us\":%u"
-		",\"since_ns\":%" PRIu64 ",\"sk_err\":%d,\"death\":\"%s\",\"retransmits\":%u}\n",
+		",\"since_ns\":%" PRIu64 ",\"sk_err\":%d,\"death\":\"%s\",\"retransmits\":%u"
+		",\"lifetime_ns\":%" PRIu64 "}\n",
 		ev->fd, (uint64_t)ev->ino, ev->family, ev->protocol,
 		ev->sock_type, ev->sport, ev->dport, src, dst,
 		ct_state_name(ev->state_before), ct_state_name(ev->state_after),
@@ -316,12 +317,13 @@ void ct_print_json(FILE *f, const struct ct_event *ev)
 		(uint64_t)ev->cgroup_id, ev->vpid, (uint64_t)ev->bytes_acked,
 		(uint64_t)ev->bytes_received, ev->segs_in, ev->segs_out,
 		ev->total_retrans, ev->srtt_us, (uint64_t)ev->since_ns,
-		ev->sk_err, ct_death_name(ev->death), ev->retransmits);
+		ev->sk_err, ct_death_name(ev->death), ev->retransmits,
+		(uint64_t)ev->lifetime_ns);
 }
 
 void ct_print_csv_header(FILE *f)
 {
-	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits\n");
+	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits,lifetime_ns\n");
 }
 
 void ct_print_csv(FILE *f, const struct ct_event *ev)
@@ -339,7 +341,7 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 	for (i = 0; fl[i]; i++)
 		if (fl[i] == ',')
 			fl[i] = '|';
-	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u,%" PRIu64 ",%d,%s,%u\n",
+	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u,%" PRIu64 ",%d,%s,%u,%" PRIu64 "\n",
 		ct_type_name(ev->type), (uint64_t)ev->ts_ns, ev->cpu,
 		(uint64_t)ev->close_id, ev->pid, ev->tid, comm, ev->fd,
 		(uint64_t)ev->ino, ev->family, ev->protocol, src, dst,
@@ -354,7 +356,7 @@ void ct_print_csv(FILE *f, const struct ct_event *ev)
 		(uint64_t)ev->bytes_acked, (uint64_t)ev->bytes_received,
 		ev->segs_in, ev->segs_out, ev->total_retrans, ev->srtt_us,
 		(uint64_t)ev->since_ns, ev->sk_err, ct_death_name(ev->death),
-		ev->retransmits);
+		ev->retransmits, (uint64_t)ev->lifetime_ns);
 }
 
 void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)

@@ -85,11 +85,11 @@ CT_KRST_NAMES(CT_TP_ENUM, CT_TP_ENUM)
 	__entry->cookie, __entry->netns, __entry->cgroup_id, __entry->vpid)
 /* CLOSE and END: tcp_info's counters. */
 #define CT_TP_COUNTS_FMT						\
-	" bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u total_retrans=%u srtt_us=%u"
+	" bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u total_retrans=%u srtt_us=%u lifetime_ns=%llu"
 #define CT_TP_COUNTS_ARGS						\
 	CT_SEQ(__entry->bytes_acked, __entry->bytes_received,		\
 	__entry->segs_in, __entry->segs_out, __entry->total_retrans,	\
-	__entry->srtt_us)
+	__entry->srtt_us, __entry->lifetime_ns)
 
 DECLARE_EVENT_CLASS(closetrace_record,
 
@@ -146,6 +146,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__field(__s32, sk_err)
 		__field(__u8, death)
 		__field(__u8, retransmits)
+		__field(__u64, lifetime_ns)
 	),
 
 	TP_fast_assign(
@@ -198,6 +199,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__entry->sk_err = ev->sk_err;
 		__entry->death = ev->death;
 		__entry->retransmits = ev->retransmits;
+		__entry->lifetime_ns = ev->lifetime_ns;
 	),
 
 	TP_printk(CT_TP_FMT " state_before=%s state_after=%s action=%s reason=%s flags=%s",
@@ -301,11 +303,11 @@ DEFINE_EVENT_PRINT(closetrace_record, death,
 DEFINE_EVENT_PRINT(closetrace_record, twend,
 	TP_PROTO(const struct ct_event *ev),
 	TP_ARGS(ev),
-	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s count=%llu timeout_ms=%lld rsts=%u flags=%s",
+	TP_printk(CT_TP_FMT " state_before=%s action=%s reason=%s count=%llu timeout_ms=%lld rsts=%u lifetime_ns=%llu flags=%s",
 		  CT_TP_ARGS, ct_tp_state(__entry->state_before),
 		  ct_tp_action(__entry->action), ct_tp_reason(__entry->reason),
 		  __entry->count, __entry->timeout_ms, __entry->rsts,
-		  ct_tp_flags(__entry->flags))
+		  __entry->lifetime_ns, ct_tp_flags(__entry->flags))
 );
 
 #endif /* CT_TRACE_CLOSETRACE_H */

@@ -11,7 +11,7 @@ S=/proc/closetrace/stats
 P=/proc/closetrace/probes
 D=/sys/kernel/debug/closetrace
 C=$D/control
-CT_RECORD_SIZE=256	# sizeof(struct ct_event), module/ct_abi.h
+CT_RECORD_SIZE=264	# sizeof(struct ct_event), module/ct_abi.h
 CT_DEFAULT_STATE=/tmp/ct-default.state
 fail=0
 

@@ -91,12 +91,12 @@ fi
 /tests/helper_identity 21901 > /tmp/id.t2 || bad "helper_identity 21901 failed"
 wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
 cat $D/trace > /tmp/id.trace
-grep -E ' CLOSE .*:21901 .* cookie=[0-9]+ netns=[0-9]+ cgroup=[0-9]+ vpid=[0-9]+ bytes_acked=[0-9]+ bytes_received=1234 segs_in=[0-9]+ segs_out=[0-9]+ retrans=[0-9]+ srtt_us=[0-9]+ death=- sk_err=0 since_ns=[0-9]+$' \
+grep -E ' CLOSE .*:21901 .* cookie=[0-9]+ netns=[0-9]+ cgroup=[0-9]+ vpid=[0-9]+ bytes_acked=[0-9]+ bytes_received=1234 segs_in=[0-9]+ segs_out=[0-9]+ retrans=[0-9]+ srtt_us=[0-9]+ lifetime_ns=[0-9]+ death=- sk_err=0 since_ns=[0-9]+$' \
 	/tmp/id.trace > /dev/null || { bad "the trace text has no CLOSE line with the ABI 5 keys:"; grep ' CLOSE ' /tmp/id.trace | head -n 2; }
 /tests/helper_identity 21902 > /dev/null || bad "helper_identity 21902 failed"
 wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
 closetrace --drain --csv > /tmp/id.csv
-head -n 1 /tmp/id.csv | grep -q ',flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits$' ||
+head -n 1 /tmp/id.csv | grep -q ',flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits,lifetime_ns$' ||
 	bad "CSV header: $(head -n 1 /tmp/id.csv)"
 n=$(head -n 1 /tmp/id.csv | tr ',' '\n' | wc -l)
 awk -F, -v n="$n" 'NR > 1 && /^[A-Z]+,/ && NF != n { bad = 1 } END { exit bad }' /tmp/id.csv ||

@@ -17,18 +17,18 @@ tv_keys() {
 		predicted_reason kernel_reason linger_on linger_sec linger2 \
 		unread unsent unacked refs fins rsts timeout_ms blocked_ns flags \
 		bytes_acked bytes_received segs_in segs_out total_retrans srtt_us \
-		death sk_err since_ns ;;
+		lifetime_ns death sk_err since_ns ;;
 	refdrop) echo state_before action reason refs flags ;;
 	release) echo action reason flags ;;
 	state) echo state_before state_after action reason flags ;;
 	reset) echo state_before action reason kernel_reason flags ;;
 	timewait) echo state_before state_after action reason timeout_ms flags ;;
 	end) echo state_before action reason count flags bytes_acked \
-		bytes_received segs_in segs_out total_retrans srtt_us ;;
+		bytes_received segs_in segs_out total_retrans srtt_us lifetime_ns ;;
 	death) echo state_before action reason kernel_reason sk_err retransmits \
 		unread rsts since_ns flags bytes_acked bytes_received segs_in \
-		segs_out total_retrans srtt_us ;;
-	twend) echo state_before action reason count timeout_ms rsts flags ;;
+		segs_out total_retrans srtt_us lifetime_ns ;;
+	twend) echo state_before action reason count timeout_ms rsts lifetime_ns flags ;;
 	esac
 }
 TV_KEYS=

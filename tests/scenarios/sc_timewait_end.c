@@ -144,11 +144,17 @@ static void fin_wait2_case(int port, int how)
 	struct conn k;
 	unsigned long long t0, id;
 	struct linger lg = { 1, 0 };
+	unsigned long long c0, c1, c2, c3;
 	long ss_ms;
 	size_t n;
 
+	c0 = now_ns();
 	conn_open(&k, AF_INET, port, 0);
+	c1 = now_ns();
+	msleep(50);
+	c2 = now_ns();
 	conn_close_client(&k);
+	c3 = now_ns();
 	CHECK(peer_outcome(k.s, 3000) == 0, "%s: peer got no FIN", what[how]);
 	e = closed_to_tw(&k, &tw);
 	if (!e || !tw) {
@@ -158,6 +164,10 @@ static void fin_wait2_case(int port, int how)
 	id = e->close_id;
 	CHECK(tw->state_after == CT_TCP_FIN_WAIT2, "%s: timewait substate %s", what[how],
 	      ct_state_name(tw->state_after));
+	/* Its lifetime: from connect()'s SYN_SENT to tcp_close's entry. */
+	CHECK(e->lifetime_ns >= c2 - c1 && e->lifetime_ns <= c3 - c0,
+	      "%s: CLOSE lifetime %llu ns, the program saw %llu to %llu", what[how],
+	      (unsigned long long)e->lifetime_ns, c2 - c1, c3 - c0);
 	/* The kernel's table: the timewait socket is there, with its timer. */
 	n = proc_tcp_read(pt, 256);
 	CHECK(proc_tcp_of(pt, n, e) && proc_tcp_of(pt, n, e)->timer == 3,
@@ -183,6 +193,12 @@ static void fin_wait2_case(int port, int how)
 	x = ct_find_id(CT_EV_TWEND, id, 0);
 	check_twend(e, tw, x, how == 0 ? CT_R_TW_EXPIRED : how == 1 ? CT_R_TW_RESET :
 			       CT_R_TW_ANSWERED_RST, what[how]);
+	/* ... and to the timewait socket's end: the time since the close, more. */
+	CHECK(x->lifetime_ns > e->lifetime_ns &&
+	      x->lifetime_ns - e->lifetime_ns <= x->ts_ns - e->ts_ns,
+	      "%s: TWEND lifetime %llu ns, CLOSE %llu ns, %llu ns apart", what[how],
+	      (unsigned long long)x->lifetime_ns, (unsigned long long)e->lifetime_ns,
+	      (unsigned long long)(x->ts_ns - e->ts_ns));
 	CHECK(ct_count_id(CT_EV_TWEND, id) == 1, "%s: %zu TWEND records", what[how],
 	      ct_count_id(CT_EV_TWEND, id));
 	if (how == 0) {
