@@ -514,11 +514,13 @@ NOKPROBE_SYMBOL(ct_on_tcp_close);
  * records that carry the same flags (their in-close is not known).
  */
 static void ct_close_no_return(struct ct_ctx *ctx, const struct sock *sk,
-			       long timeout)
+			       long timeout, const struct ct_pre_info *pre)
 {
 	struct ct_event out;
 
 	ctx->ts_tcp_close = ktime_get_ns();
+	if (pre)
+		ct_apply_pre(ctx, pre);
 	ctx->ev.timeout_ms = jiffies_to_msecs(timeout);
 	ct_take_snapshot(ctx, sk);
 	ctx->ev.flags |= CT_F_SNAP_LOCKED | CT_F_INCOMPLETE | CT_F_NO_RETURN;
@@ -540,14 +542,16 @@ NOKPROBE_SYMBOL(ct_close_no_return);
  */
 void ct_on___tcp_close(struct sock *sk, long timeout)
 {
+	struct ct_pre_info pre;
 	struct ct_bucket *b;
 	struct ct_ctx *ctx;
 	unsigned long flags;
+	bool have_pre;
 
 	if (!ct_is_tcp(sk))
 		return;
 	/* tcp_close's entry may have been missed: the close ends it. */
-	ct_pre_forget(sk);
+	have_pre = ct_pre_take(sk, &pre);
 	ctx = ct_lookup(sk, &b, &flags);
 	if (!ctx)
 		return;
@@ -556,7 +560,7 @@ void ct_on___tcp_close(struct sock *sk, long timeout)
 		ct_take_snapshot(ctx, sk);
 		ctx->ev.flags |= CT_F_SNAP_LOCKED;
 	} else if (ctx->phase == CT_PH_RELEASING) {
-		ct_close_no_return(ctx, sk, timeout);
+		ct_close_no_return(ctx, sk, timeout, have_pre ? &pre : NULL);
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 }
