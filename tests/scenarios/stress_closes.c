@@ -122,11 +122,31 @@ static void count(const struct ct_event *e)
 }
 
 /* Drain until the workers are done and the ring has stayed empty. */
+static struct ct_stats before, after;
+
+/*
+ * Has everything written since before been read (per CPU)? A socket
+ * followed outside its close keeps writing after the workers are done (a
+ * timewait socket's TWEND, up to 60 s later): the reader stops at a moment
+ * when it has read all that was written, the stats (after) of that moment.
+ */
+static bool all_read(void)
+{
+	int i;
+
+	ct_read_stats(&after);
+	for (i = 0; i < ncpu; i++)
+		if (after.written[i] - before.written[i] != rd_cpu[i])
+			return false;
+	return true;
+}
+
 static void *reader(void *arg)
 {
 	static struct ct_event buf[256];
 	int fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
 	int idle = 0;
+	unsigned long long deadline = 0;
 
 	(void)arg;
 	if (fd < 0)
@@ -146,8 +166,19 @@ static void *reader(void *arg)
 		}
 		if (n < 0 && errno != EAGAIN)
 			die("read events");
-		if (workers_done && ++idle > 5)
-			break;
+		if (workers_done && ++idle > 5) {
+			struct timespec ts;
+			unsigned long long now;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+			if (!deadline)
+				deadline = now + 90000000000ull;
+			/* (past the deadline the check below says what is missing) */
+			if (all_read() || now > deadline)
+				break;
+			idle = 0;
+		}
 		{
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -275,7 +306,6 @@ static int run_external(const char *cmd)
 int main(int argc, char **argv)
 {
 	pthread_t w[MAXT], rt;
-	struct ct_stats before, after;
 	struct timespec t0, t1;
 	double secs;
 	unsigned long long closes = 20000, made_tcp, made_udp, made_unix;
@@ -333,8 +363,8 @@ int main(int argc, char **argv)
 		pthread_join(w[i], NULL);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	workers_done = 1;
+	/* The reader stops when it has read all that was written: after. */
 	pthread_join(rt, NULL);
-	ct_read_stats(&after);
 
 	if (ext_cmd) {
 		printf("stress: '%s' exited %d; records of its closes: CLOSE tcp %llu, RELEASE udp %llu, unix %llu; closes_tcp %llu, closes_udp %llu, closes_unix %llu\n",
