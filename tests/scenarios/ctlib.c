@@ -1,8 +1,10 @@
 #include <arpa/inet.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <errno.h>
@@ -129,12 +131,9 @@ void knob_restore(const char *path)
 
 void ct_start(const char *name)
 {
-	struct stat nst;
-
 	scen = name;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!stat("/proc/self/ns/net", &nst))
-		own_netns = (unsigned int)nst.st_ino;
+	own_netns = (unsigned int)own_netns_ino();
 	ev_fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
 	if (ev_fd < 0) {
 		fprintf(stderr, "%s: open events: %s\n", name, strerror(errno));
@@ -265,26 +264,48 @@ const struct ct_event *ct_find_death(unsigned int sport, unsigned int dport)
 	return ct_find(CT_EV_DEATH, sport, dport);
 }
 
-unsigned int ct_death_rsts(unsigned long long close_id)
+/* The rsts of close_id's records of type. */
+static unsigned int rsts_of(unsigned int type, unsigned long long close_id)
 {
 	unsigned int n = 0;
 	size_t i;
 
 	for (i = 0; i < ct_log.n; i++)
-		if (ct_log.ev[i].type == CT_EV_DEATH && ct_log.ev[i].close_id == close_id)
+		if (ct_log.ev[i].type == type && ct_log.ev[i].close_id == close_id)
 			n += ct_log.ev[i].rsts;
 	return n;
 }
 
+unsigned int ct_death_rsts(unsigned long long close_id)
+{
+	return rsts_of(CT_EV_DEATH, close_id);
+}
+
 unsigned int ct_twend_rsts(unsigned long long close_id)
 {
-	unsigned int n = 0;
-	size_t i;
+	return rsts_of(CT_EV_TWEND, close_id);
+}
 
-	for (i = 0; i < ct_log.n; i++)
-		if (ct_log.ev[i].type == CT_EV_TWEND && ct_log.ev[i].close_id == close_id)
-			n += ct_log.ev[i].rsts;
-	return n;
+int sock_inq(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, SIOCINQ, &n) ? -1 : n;
+}
+
+unsigned long long sock_cookie(int fd)
+{
+	unsigned long long c = 0;
+	socklen_t len = sizeof(c);
+
+	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) ? 0 : c;
+}
+
+unsigned long own_netns_ino(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/net", &st) ? 0 : (unsigned long)st.st_ino;
 }
 
 bool ct_has_end(void *p)
@@ -1095,6 +1116,17 @@ static bool tuple_is(int family, const unsigned char *laddr, int lport,
 	       !memcmp(laddr, e->saddr, alen) && !memcmp(raddr, e->daddr, alen);
 }
 
+size_t proc_tcp_timewaits(int lo, int hi)
+{
+	static struct proc_tcp pt[4096];
+	size_t n = proc_tcp_read(pt, sizeof(pt) / sizeof(pt[0])), i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += pt[i].timer == 3 && ((pt[i].sport >= lo && pt[i].sport <= hi) ||
+					  (pt[i].dport >= lo && pt[i].dport <= hi));
+	return k;
+}
+
 const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
 				   const struct ct_event *ev)
 {
@@ -1250,9 +1282,17 @@ static void wire_start(void)
 }
 
 /* The number before what in tcpdump's closing statistics, or -1. */
+/* tcpdump's "N packets WHAT" (what: " captured"...); "1 packet WHAT" too. */
 static long wire_stat(const char *what)
 {
-	const char *d = strstr(wire_msgs, what);
+	char plural[64], one[64];
+	const char *d;
+
+	snprintf(plural, sizeof(plural), " packets%s", what);
+	snprintf(one, sizeof(one), " packet%s", what);
+	d = strstr(wire_msgs, plural);
+	if (!d)
+		d = strstr(wire_msgs, one);
 
 	if (!d)
 		return -1;
@@ -1276,11 +1316,13 @@ static bool wire_stop(void)
 	waitpid(wire_pid, &status, 0);
 	wire_pid = -1;
 	close(wire_errfd);
-	captured = wire_stat(" packets captured");
-	received = wire_stat(" packets received by filter");
-	dropped = wire_stat(" packets dropped by kernel");
+	captured = wire_stat(" captured");
+	received = wire_stat(" received by filter");
+	dropped = wire_stat(" dropped by kernel");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) || captured < 0 || dropped < 0) {
-		fprintf(stderr, "  tcpdump ended badly: %s\n", wire_msgs);
+		fprintf(stderr, "  tcpdump ended badly (%s %d): %s\n",
+			WIFEXITED(status) ? "exit" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), wire_msgs);
 		return false;
 	}
 	/* On lo the filter sees each packet twice: going out, coming in. */

@@ -17,6 +17,9 @@
  *             scenario's namespace only.
  *   purged    a TIME_WAIT socket in a network namespace that goes away
  *             (the same child's, when it exits).
+ *   syn       the server's TIME_WAIT socket (it closed first), and the client
+ *             connects again from the same port: its SYN hands the 4-tuple
+ *             to the listener (TCP_TW_SYN). In a child's namespace too.
  *
  * The observers: iproute2's ss (state time-wait, its timer), the kernel's
  * /proc/net/tcp, the MIB counter TcpExt TWRecycled, the peer's errno, and
@@ -341,6 +344,78 @@ out:
 	_exit(0);
 }
 
+/*
+ * In a child's own network namespace: the server's side closes first, so
+ * the timewait socket is the listener's port's (port -> the client's);
+ * the client then connects again from the same port: its SYN, newer than
+ * what the timewait socket saw (timestamps), hands the 4-tuple to the
+ * listener (TCP_TW_SYN). out->sport: the client's port.
+ */
+static pid_t child_syn_case(int port, struct child_out *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct child_out r = { 0 };
+	int pipefd[2], one = 1, l, c, s, c2;
+	pid_t pid;
+
+	memset(out, 0, sizeof(*out));
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(pipefd[1]);
+		if (read(pipefd[0], out, sizeof(*out)) != sizeof(*out))
+			out->err = 99;
+		close(pipefd[0]);
+		return pid;
+	}
+	close(pipefd[0]);
+	if (netns_lo_up()) {
+		r.err = 1;
+		goto out;
+	}
+	l = tcp_listener(AF_INET, port, 8);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if (connect(c, (struct sockaddr *)&a, sizeof(a))) {
+		r.err = 2;
+		goto out;
+	}
+	s = tcp_accept(l);
+	r.sport = local_port(c);
+	close(s);		/* the server first: its timewait socket */
+	if (peer_outcome(c, 3000) != 0) {
+		r.err = 3;
+		goto out;
+	}
+	close(c);
+	msleep(200);	/* the client's FIN in: TIME_WAIT */
+	r.ss_before_ms = ss_timewait_ms(port);
+	c2 = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(c2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	a.sin_port = htons(r.sport);
+	if (bind(c2, (struct sockaddr *)&a, sizeof(a))) {
+		r.err = 4;
+		goto out;
+	}
+	a.sin_port = htons(port);
+	if (connect(c2, (struct sockaddr *)&a, sizeof(a))) {
+		r.err = 5;
+		goto out;
+	}
+	s = tcp_accept(l);
+	r.ss_after = ss_timewait_ms(port) >= 0;
+	close(c2);
+	close(s);
+	close(l);
+out:
+	if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
+		_exit(7);
+	_exit(0);
+}
+
 /* The record of type with pid's connection sport -> port, waiting up to ms. */
 static const struct ct_event *child_record(unsigned int type, pid_t pid, int sport, int port,
 					   int ms)
@@ -410,6 +485,44 @@ static void netns_case(int port, bool reuse)
 		      r.recycled, r.ss_after ? "still" : "no longer");
 }
 
+/* syn: the server's timewait socket replaced by the client's new SYN. */
+static void syn_case(int port)
+{
+	const struct ct_event *e, *tw, *x;
+	struct child_out r;
+	pid_t pid;
+	int st;
+
+	pid = child_syn_case(port, &r);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	if (pid <= 0 || r.err) {
+		CHECK(0, "syn: the child in its own netns failed at step %d", r.err);
+		return;
+	}
+	/* The server's socket: port -> the client's. */
+	e = child_record(CT_EV_CLOSE, pid, port, r.sport, 3000);
+	tw = e ? ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) : NULL;
+	if (!e || !tw) {
+		CHECK(0, "syn: no CLOSE or TIMEWAIT record of the server's socket");
+		return;
+	}
+	CHECK(r.ss_before_ms > 50000 && r.ss_before_ms <= tw->timeout_ms + 1000,
+	      "syn: ss said %ld ms left, the TIMEWAIT record %lld ms", r.ss_before_ms,
+	      (long long)tw->timeout_ms);
+	x = child_record(CT_EV_TWEND, pid, port, r.sport, 5000);
+	if (!x) {
+		CHECK(0, "syn: no TWEND for the server's timewait socket");
+		return;
+	}
+	check_twend(e, tw, x, CT_R_TW_SYN, "syn");
+	CHECK(x->state_before == CT_TCP_TIME_WAIT && x->timeout_ms > 50000 && !x->rsts,
+	      "syn: TWEND from %s, %lld ms left, rsts %u", ct_state_name(x->state_before),
+	      (long long)x->timeout_ms, x->rsts);
+	/* The new connection took the 4-tuple: ss no longer shows a timewait socket. */
+	CHECK(!r.ss_after, "syn: ss still lists a timewait socket on port %d", port);
+}
+
 int main(void)
 {
 	ct_start("timewait-end");
@@ -422,5 +535,6 @@ int main(void)
 	fin_wait2_case(PORT + 2, 0);
 	netns_case(PORT + 3, true);
 	netns_case(PORT + 4, false);
+	syn_case(PORT + 5);
 	return ct_finish();
 }
