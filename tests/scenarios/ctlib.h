@@ -74,6 +74,9 @@ struct proc_tcp {
 };
 /* All of them; returns how many (at most max). */
 size_t proc_tcp_read(struct proc_tcp *out, size_t max);
+/* Timewait sockets (timer 3) now of a connection with a port in [lo, hi]
+ * (closetrace follows each to its end: preclose_tracked counts them). */
+size_t proc_tcp_timewaits(int lo, int hi);
 /* The one of ev's connection among p[0..n), or NULL. */
 const struct proc_tcp *proc_tcp_of(const struct proc_tcp *p, size_t n,
 				   const struct ct_event *ev);
@@ -172,6 +175,12 @@ unsigned int ct_twend_rsts(unsigned long long close_id);
 /* Is e of the scenario's own network namespace (or of none)? The MIB,
  * wire, BPF and /proc/net/tcp oracles see that one only. */
 bool ct_own_netns(const struct ct_event *e);
+
+/* What a socket says of itself: SIOCINQ (-1 on error), SO_COOKIE (0), and
+ * this process's network namespace's inode (0). */
+int sock_inq(int fd);
+unsigned long long sock_cookie(int fd);
+unsigned long own_netns_ino(void);
 
 /* Sockets on loopback. */
 int tcp_listener(int family, int port, int backlog);

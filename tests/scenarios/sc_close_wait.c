@@ -55,19 +55,6 @@ struct seen {
 
 static struct srv sv[N];
 
-/* Timewait sockets (timer 3) now of a connection with a port in [lo, hi]:
- * the module follows a close's timewait socket to its end, in the same
- * table as the CLOSE_WAIT and dead sockets (preclose_tracked counts them). */
-static size_t timewaits(int lo, int hi)
-{
-	static struct proc_tcp pt[4096];
-	size_t n = proc_tcp_read(pt, sizeof(pt) / sizeof(pt[0])), i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += pt[i].timer == 3 && ((pt[i].sport >= lo && pt[i].sport <= hi) ||
-					  (pt[i].dport >= lo && pt[i].dport <= hi));
-	return k;
-}
 static char comm[16];
 
 static int tcp_state(int fd)
@@ -78,28 +65,6 @@ static int tcp_state(int fd)
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		return -1;
 	return ti.tcpi_state;
-}
-
-static int inq(int fd)
-{
-	int n = -1;
-
-	return ioctl(fd, SIOCINQ, &n) ? -1 : n;
-}
-
-static unsigned long netns_ino(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) ? 0 : (unsigned long)st.st_ino;
-}
-
-static unsigned long long cookie_of(int fd)
-{
-	unsigned long long c = 0;
-	socklen_t len = sizeof(c);
-
-	return getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len) ? 0 : c;
 }
 
 static const struct srv *srv_of_ino(unsigned long long ino)
@@ -428,8 +393,8 @@ static void check_seen(const char *who, const struct seen *s, unsigned long long
 		      "%s: ino %llu: owner %lld fd %lld comm '%s', expected %d %d '%s'", who, s->ino,
 		      s->pid, s->fd, s->comm, getpid(), k->fd, comm);
 	if (s->netns)
-		CHECK(s->netns == netns_ino(), "%s: ino %llu: netns %llu, ours %lu", who, s->ino,
-		      s->netns, netns_ino());
+		CHECK(s->netns == own_netns_ino(), "%s: ino %llu: netns %llu, ours %lu", who, s->ino,
+		      s->netns, own_netns_ino());
 	if (s->unread >= 0)
 		CHECK(s->unread == (long long)k->unread, "%s: ino %llu: unread %lld, %u left unread",
 		      who, s->ino, s->unread, k->unread);
@@ -547,12 +512,12 @@ int main(void)
 		fcntl(sv[i].fd, F_SETFD, FD_CLOEXEC);
 		sv[i].cport = local_port(c[i]);
 		sv[i].ino = ino_of(sv[i].fd);
-		sv[i].cookie = cookie_of(sv[i].fd);
+		sv[i].cookie = sock_cookie(sv[i].fd);
 		addr_str(sv[i].fd, false, sv[i].local, sizeof(sv[i].local));
 		addr_str(sv[i].fd, true, sv[i].remote, sizeof(sv[i].remote));
 	}
 	CHECK(send(c[0], "hello", 5, 0) == 5, "send");
-	for (i = 0; i < 200 && inq(sv[0].fd) < 5; i++)
+	for (i = 0; i < 200 && sock_inq(sv[0].fd) < 5; i++)
 		msleep(5);
 	sv[0].unread = 5;
 	sv[0].fin_unread = sv[1].fin_unread = true;
@@ -568,8 +533,8 @@ int main(void)
 	}
 	CHECK(recv(sv[2].fd, buf, sizeof(buf), 0) == 0, "socket 2: no EOF");
 	for (i = 0; i < N; i++)
-		CHECK(inq(sv[i].fd) == (int)sv[i].unread, "socket %d: SIOCINQ %d, expected %u", i,
-		      inq(sv[i].fd), sv[i].unread);
+		CHECK(sock_inq(sv[i].fd) == (int)sv[i].unread, "socket %d: SIOCINQ %d, expected %u", i,
+		      sock_inq(sv[i].fd), sv[i].unread);
 	ct_read_stats(&st);
 	CHECK(st.preclose_tracked >= N, "stats: preclose_tracked %llu with %d sockets in CLOSE_WAIT",
 	      st.preclose_tracked, N);
@@ -645,7 +610,7 @@ int main(void)
 	ct_drain();
 	ct_read_stats(&st1);
 	CHECK(!ct_find(CT_EV_DEATH, PORT, 0), "a DEATH record of port %d", PORT);
-	tw = timewaits(PORT, PORT);
+	tw = proc_tcp_timewaits(PORT, PORT);
 	CHECK(st1.deaths == st0.deaths && st1.preclose_full == st0.preclose_full &&
 	      st1.preclose_tracked <= st0.preclose_tracked + tw,
 	      "stats: deaths %llu -> %llu, preclose_full %llu -> %llu, preclose_tracked %llu -> %llu with %zu timewait sockets of ours",

@@ -69,20 +69,6 @@ struct dcase {
 
 static unsigned int ncases, ndeaths_checked;
 
-/* Timewait sockets (timer 3) now of a connection with a port in [lo, hi]:
- * the module follows a close's timewait socket to its end, in the same
- * table as the CLOSE_WAIT and dead sockets (preclose_tracked counts them). */
-static size_t timewaits(int lo, int hi)
-{
-	static struct proc_tcp pt[4096];
-	size_t n = proc_tcp_read(pt, sizeof(pt) / sizeof(pt[0])), i, k = 0;
-
-	for (i = 0; i < n; i++)
-		k += pt[i].timer == 3 && ((pt[i].sport >= lo && pt[i].sport <= hi) ||
-					  (pt[i].dport >= lo && pt[i].dport <= hi));
-	return k;
-}
-
 /* /proc/net/snmp Tcp EstabResets: tcp_set_state(CLOSE) from ESTABLISHED
  * or CLOSE_WAIT counts it. */
 static long long estab_resets(void)
@@ -169,15 +155,6 @@ static bool wait_state(int fd, int state, int timeout_ms)
 	return true;
 }
 
-static int inq(int fd)
-{
-	int n = -1;
-
-	if (ioctl(fd, SIOCINQ, &n))
-		return -1;
-	return n;
-}
-
 /* Block in recv() until it fails (the death); its errno, or 0 on EOF/timeout. */
 static int recv_error(int fd, int timeout_ms)
 {
@@ -228,23 +205,6 @@ static int connect_error(int fd, int timeout_ms)
 	return err;
 }
 
-static unsigned long netns_ino(void)
-{
-	struct stat st;
-
-	return stat("/proc/self/ns/net", &st) ? 0 : (unsigned long)st.st_ino;
-}
-
-static unsigned long long cookie_of(int fd)
-{
-	unsigned long long c = 0;
-	socklen_t len = sizeof(c);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, &c, &len))
-		return 0;
-	return c;
-}
-
 /*
  * The program has seen the error (t_seen set): note SIOCINQ before anything
  * reads, wait, read what the dead socket still tells.
@@ -261,7 +221,7 @@ static void observe(struct dcase *d)
 	memset(&d->ti, 0, sizeof(d->ti));
 	if (getsockopt(d->fd, IPPROTO_TCP, TCP_INFO, &d->ti, &len))
 		fprintf(stderr, "death: %s: TCP_INFO: %s\n", d->name, strerror(errno));
-	d->cookie = cookie_of(d->fd);
+	d->cookie = sock_cookie(d->fd);
 	d->ino = ino_of(d->fd);
 	d->ntp = tp_read(d->tp, 64, d->sport, d->dport);
 }
@@ -363,7 +323,7 @@ static void check_death(struct dcase *d)
 	      (unsigned long long)e->cookie, d->cookie);
 	CHECK(e->ino == d->ino, "%s: DEATH ino %llu, the fd's %lu", d->name,
 	      (unsigned long long)e->ino, d->ino);
-	CHECK(e->netns == netns_ino(), "%s: DEATH netns %u, ours %lu", d->name, e->netns, netns_ino());
+	CHECK(e->netns == own_netns_ino(), "%s: DEATH netns %u, ours %lu", d->name, e->netns, own_netns_ino());
 	CHECK(e->family == AF_INET && e->protocol == IPPROTO_TCP && e->sock_type == SOCK_STREAM,
 	      "%s: DEATH family %u protocol %u type %u", d->name, e->family, e->protocol, e->sock_type);
 	CHECK(e->sport == d->sport && e->dport == d->dport && !memcmp(e->saddr, lo, 4) &&
@@ -438,16 +398,16 @@ static void case_peer_reset(void)
 	conn_open(&k, AF_INET, P_RESET, 0);
 	d.fd = k.c;
 	CHECK(send(k.s, "1234567", 7, 0) == 7, "peer-reset: send");
-	for (i = 0; i < 200 && inq(k.c) < 7; i++)
+	for (i = 0; i < 200 && sock_inq(k.c) < 7; i++)
 		msleep(5);
-	CHECK(inq(k.c) == 7, "peer-reset: the 7 bytes did not arrive");
+	CHECK(sock_inq(k.c) == 7, "peer-reset: the 7 bytes did not arrive");
 	tp_clear();
 	d.peer_rsts = d.peer_est = 1;	/* its linger-0 close: ESTABLISHED to CLOSE, a RST */
 	trigger(&d);
 	linger0_close(k.s);
 	CHECK(wait_state(k.c, CT_TCP_CLOSE, 3000), "peer-reset: the RST did not end it");
 	d.t_seen = now_ns();
-	d.inq = inq(k.c);
+	d.inq = sock_inq(k.c);
 	/* What a program sees: its data, then the error. */
 	CHECK(recv(k.c, buf, sizeof(buf), MSG_DONTWAIT) == 7, "peer-reset: the unread data");
 	d.err = recv(k.c, buf, sizeof(buf), MSG_DONTWAIT) < 0 ? errno : 0;
@@ -480,7 +440,7 @@ static void case_peer_reset_cw(void)
 	linger0_close(k.s);
 	CHECK(wait_state(k.c, CT_TCP_CLOSE, 3000), "peer-reset-cw: the RST did not end it");
 	d.t_seen = now_ns();
-	d.inq = inq(k.c);
+	d.inq = sock_inq(k.c);
 	getsockopt(k.c, SOL_SOCKET, SO_ERROR, &d.err, &len);
 	CHECK(d.err == EPIPE, "peer-reset-cw: SO_ERROR %s", strerror(d.err));
 	observe(&d);
@@ -502,7 +462,7 @@ static void case_refused(void)
 	d.err = connect_error(d.fd, 3000);
 	d.t_seen = now_ns();
 	CHECK(d.err == ECONNREFUSED, "refused: SO_ERROR %d", d.err);
-	d.inq = inq(d.fd);
+	d.inq = sock_inq(d.fd);
 	observe(&d);
 	CHECK(d.sport == sport, "refused: local port %d after the death, %d before", d.sport, sport);
 	/* The RST came from no socket: no record explains it. */
@@ -535,7 +495,7 @@ static void case_retransmit(bool user_timeout)
 	if (!user_timeout)
 		knob_restore(RETRIES2);
 	CHECK(d.err == ETIMEDOUT, "%s: recv: %s", d.name, strerror(d.err));
-	d.inq = inq(k.c);
+	d.inq = sock_inq(k.c);
 	observe(&d);
 	CHECK(d.ti.tcpi_retransmits > 0, "%s: TCP_INFO says no retransmission", d.name);
 	check_death(&d);
@@ -562,7 +522,7 @@ static void case_keepalive(void)
 	d.err = recv_error(k.c, 10000);
 	d.t_seen = now_ns();
 	CHECK(d.err == ETIMEDOUT, "keepalive: recv: %s", strerror(d.err));
-	d.inq = inq(k.c);
+	d.inq = sock_inq(k.c);
 	observe(&d);
 	CHECK(d.ti.tcpi_probes > 0, "keepalive: TCP_INFO says no probe");
 	check_death(&d);
@@ -585,7 +545,7 @@ static void case_syn_timeout(void)
 	d.err = connect_error(d.fd, 8000);
 	d.t_seen = now_ns();
 	CHECK(d.err == ETIMEDOUT, "syn-timeout: SO_ERROR %d", d.err);
-	d.inq = inq(d.fd);
+	d.inq = sock_inq(d.fd);
 	observe(&d);
 	CHECK(d.sport == sport, "syn-timeout: local port %d after the death, %d before", d.sport,
 	      sport);
@@ -615,7 +575,7 @@ static void case_shutdown_end(void)
 	d.t_seen = now_ns();
 	getsockopt(k.c, SOL_SOCKET, SO_ERROR, &d.err, &len);
 	CHECK(d.err == 0, "shutdown-end: SO_ERROR %s", strerror(d.err));
-	d.inq = inq(k.c);
+	d.inq = sock_inq(k.c);
 	observe(&d);
 	check_death(&d);
 	close(k.l);
@@ -646,7 +606,7 @@ int main(void)
 	      st1.deaths - st0.deaths, ndeath);
 	/* Every dead socket's entry left at its close: what is left of ours
 	 * are timewait sockets. */
-	tw = timewaits(P_RESET, P_SHUTDOWN);
+	tw = proc_tcp_timewaits(P_RESET, P_SHUTDOWN);
 	CHECK(st1.preclose_tracked <= st0.preclose_tracked + tw && st1.preclose_full == st0.preclose_full,
 	      "stats: preclose_tracked %llu -> %llu with %zu timewait sockets of ours, preclose_full %llu -> %llu",
 	      st0.preclose_tracked, st1.preclose_tracked, tw, st0.preclose_full, st1.preclose_full);
