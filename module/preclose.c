@@ -35,7 +35,7 @@
 #include "stats.h"
 #include "track.h"
 
-#define CT_PRE_HASH_BITS 8
+#define CT_PRE_HASH_BITS 12
 
 struct ct_pre {
 	struct hlist_node node;
