@@ -895,6 +895,43 @@ static void mib_parse(const char *path, const char *prefix, struct mib *m,
 	fclose(f);
 }
 
+long long net_counter(const char *prefix, const char *name)
+{
+	static const char *const files[] = { "/proc/net/snmp", "/proc/net/netstat" };
+	static char names[8192], vals[8192];
+	size_t pl = strlen(prefix), i;
+	long long r = -1;
+
+	for (i = 0; i < 2 && r < 0; i++) {
+		FILE *f = fopen(files[i], "r");
+
+		while (f && fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
+			char *sn, *sv, *n, *v;
+
+			if (strncmp(names, prefix, pl) || names[pl] != ':')
+				continue;
+			n = strtok_r(names + pl + 1, " \n", &sn);
+			v = strtok_r(vals + pl + 1, " \n", &sv);
+			for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv))
+				if (!strcmp(n, name))
+					r = atoll(v);
+		}
+		if (f)
+			fclose(f);
+	}
+	return r;
+}
+
+int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return ti.tcpi_state;
+}
+
 void mib_read(struct mib *m)
 {
 	unsigned int found = 0;

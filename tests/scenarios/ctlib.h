@@ -53,6 +53,11 @@ struct mib {
 	long long v[MIB_N];
 };
 extern const char *const mib_names[MIB_N];
+/* Any counter of /proc/net/snmp or /proc/net/netstat: the line pair of
+ * prefix ("Tcp", "Icmp", "TcpExt"), the column name; -1 if absent. */
+long long net_counter(const char *prefix, const char *name);
+/* TCP_INFO's tcpi_state (enum ct_tcp_state), -1 on error. */
+int tcp_state(int fd);
 /* Read the counters now; exits with status 2 if one is missing. */
 void mib_read(struct mib *m);
 /* What records ev[0..n) say the counters must have moved by. */

@@ -57,16 +57,6 @@ static struct srv sv[N];
 
 static char comm[16];
 
-static int tcp_state(int fd)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
-		return -1;
-	return ti.tcpi_state;
-}
-
 static const struct srv *srv_of_ino(unsigned long long ino)
 {
 	int i;

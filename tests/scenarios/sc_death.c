@@ -73,23 +73,8 @@ static unsigned int ncases, ndeaths_checked;
  * or CLOSE_WAIT counts it. */
 static long long estab_resets(void)
 {
-	static char names[4096], vals[4096];
-	FILE *f = fopen("/proc/net/snmp", "r");
-	long long v = -1;
+	long long v = net_counter("Tcp", "EstabResets");
 
-	while (f && fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
-		char *sn, *sv, *n, *x;
-
-		if (strncmp(names, "Tcp: ", 5))
-			continue;
-		n = strtok_r(names + 5, " \n", &sn);
-		x = strtok_r(vals + 5, " \n", &sv);
-		for (; n && x; n = strtok_r(NULL, " \n", &sn), x = strtok_r(NULL, " \n", &sv))
-			if (!strcmp(n, "EstabResets"))
-				v = atoll(x);
-	}
-	if (f)
-		fclose(f);
 	if (v < 0) {
 		fprintf(stderr, "death: no Tcp EstabResets in /proc/net/snmp\n");
 		exit(2);
@@ -130,16 +115,6 @@ static void linger0_close(int fd)
 
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(fd);
-}
-
-static int tcp_state(int fd)
-{
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
-		return -1;
-	return ti.tcpi_state;
 }
 
 /* Wait (TCP_INFO, reading nothing) for fd to reach state. */

@@ -25,32 +25,6 @@
 
 #define PORT 20508
 
-/* /proc/net/snmp's Icmp counter NAME, or -1. */
-static long long icmp_counter(const char *name)
-{
-	char keys[2048], vals[2048], *k, *v, *ks, *vs;
-	long long r = -1;
-	FILE *f = fopen("/proc/net/snmp", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(keys, sizeof(keys), f) && fgets(vals, sizeof(vals), f)) {
-		if (strncmp(keys, "Icmp:", 5))
-			continue;
-		k = strtok_r(keys, " \n", &ks);
-		v = strtok_r(vals, " \n", &vs);
-		while (k && v) {
-			if (!strcmp(k, name))
-				r = atoll(v);
-			k = strtok_r(NULL, " \n", &ks);
-			v = strtok_r(NULL, " \n", &vs);
-		}
-		break;
-	}
-	fclose(f);
-	return r;
-}
-
 static unsigned short csum(const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -162,7 +136,7 @@ int main(void)
 	sport = local_port(c);
 	REQUIRE(syn_seq(raw, sport, &seq), "the raw socket saw no SYN from port %d", sport);
 	close(raw);
-	unreach0 = icmp_counter("InDestUnreachs");
+	unreach0 = net_counter("Icmp", "InDestUnreachs");
 	t_before = now_ns();
 	REQUIRE(send_unreach(sport, seq), "sending the ICMP error: %s", strerror(errno));
 	/* The program's view: the connect failed, SO_ERROR says why. */
@@ -176,8 +150,8 @@ int main(void)
 	err = -1;
 	getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len);
 	CHECK(err == EHOSTUNREACH, "SO_ERROR %d (%s), want EHOSTUNREACH", err, strerror(err));
-	CHECK(icmp_counter("InDestUnreachs") == unreach0 + 1, "Icmp InDestUnreachs %lld -> %lld",
-	      unreach0, icmp_counter("InDestUnreachs"));
+	CHECK(net_counter("Icmp", "InDestUnreachs") == unreach0 + 1, "Icmp InDestUnreachs %lld -> %lld",
+	      unreach0, net_counter("Icmp", "InDestUnreachs"));
 	cookie = sock_cookie(c);
 	ino = ino_of(c);
 	msleep(200);

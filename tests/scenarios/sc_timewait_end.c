@@ -39,31 +39,6 @@
 
 #define PORT 20300
 
-/* TcpExt's counter NAME, or -1. */
-static long long tcpext(const char *name)
-{
-	char keys[4096], vals[4096], *k, *v, *ks, *vs;
-	long long r = -1;
-	FILE *f = fopen("/proc/net/netstat", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(keys, sizeof(keys), f) && fgets(vals, sizeof(vals), f)) {
-		if (strncmp(keys, "TcpExt:", 7))
-			continue;
-		k = strtok_r(keys, " \n", &ks);
-		v = strtok_r(vals, " \n", &vs);
-		while (k && v) {
-			if (!strcmp(k, name))
-				r = atoll(v);
-			k = strtok_r(NULL, " \n", &ks);
-			v = strtok_r(NULL, " \n", &vs);
-		}
-	}
-	fclose(f);
-	return r;
-}
-
 /*
  * ss's line for the timewait socket of local port sport, and its timer's
  * time left in ms (timer:(timewait,3.9sec,0)); -1 if ss lists none.
@@ -263,18 +238,15 @@ struct child_out {
 };
 
 /*
- * In a child, in its own network namespace (its records are the scenario's,
- * by pid; the oracles of ct_finish() look at this namespace only, where a
- * reused 4-tuple cannot be told from its first connection): a connection
- * whose client closes first, then its peer: a TIME_WAIT socket. reuse: a
- * new connect() from its port takes it over. Then the child exits, and
- * the namespace goes.
+ * Run body(port, arg) in a child, in a network namespace of its own with lo
+ * up; its report comes back through a pipe (err 1: no namespace, 99: no
+ * report). The namespace goes when the child exits.
  */
-static pid_t child_case(int port, bool reuse, struct child_out *out)
+static pid_t in_netns_child(void (*body)(int, bool, struct child_out *), int port, bool arg,
+			    struct child_out *out)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct child_out r = { 0 };
-	int pipefd[2], one = 1, l, c, s, c2;
+	int pipefd[2];
 	pid_t pid;
 
 	memset(out, 0, sizeof(*out));
@@ -289,10 +261,29 @@ static pid_t child_case(int port, bool reuse, struct child_out *out)
 		return pid;
 	}
 	close(pipefd[0]);
-	if (netns_lo_up()) {
+	if (netns_lo_up())
 		r.err = 1;
-		goto out;
-	}
+	else
+		body(port, arg, &r);
+	if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
+		_exit(7);
+	_exit(0);
+}
+
+/*
+ * In a child, in its own network namespace (its records are the scenario's,
+ * by pid; the oracles of ct_finish() look at this namespace only, where a
+ * reused 4-tuple cannot be told from its first connection): a connection
+ * whose client closes first, then its peer: a TIME_WAIT socket. reuse: a
+ * new connect() from its port takes it over. Then the child exits, and
+ * the namespace goes.
+ */
+static void tw_body(int port, bool reuse, struct child_out *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct child_out r = { 0 };
+	int one = 1, l, c, s, c2;
+
 	l = tcp_listener(AF_INET, port, 8);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	/* Both SO_REUSEADDR: bind() may share the port with the timewait socket. */
@@ -318,7 +309,7 @@ static pid_t child_case(int port, bool reuse, struct child_out *out)
 
 		/* tcp_twsk_unique(): its last timestamp at least a second old. */
 		msleep(2100);
-		rec0 = tcpext("TWRecycled");
+		rec0 = net_counter("TcpExt", "TWRecycled");
 		c2 = socket(AF_INET, SOCK_STREAM, 0);
 		setsockopt(c2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		a.sin_port = htons(r.sport);
@@ -331,7 +322,7 @@ static pid_t child_case(int port, bool reuse, struct child_out *out)
 			r.err = 5;
 			goto out;
 		}
-		r.recycled = tcpext("TWRecycled") - rec0;
+		r.recycled = net_counter("TcpExt", "TWRecycled") - rec0;
 		r.ss_after = ss_timewait_ms(r.sport) >= 0;
 		s = tcp_accept(l);
 		close(s);
@@ -339,9 +330,7 @@ static pid_t child_case(int port, bool reuse, struct child_out *out)
 	}
 	close(l);
 out:
-	if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
-		_exit(7);
-	_exit(0);
+	*out = r;
 }
 
 /*
@@ -351,29 +340,13 @@ out:
  * what the timewait socket saw (timestamps), hands the 4-tuple to the
  * listener (TCP_TW_SYN). out->sport: the client's port.
  */
-static pid_t child_syn_case(int port, struct child_out *out)
+static void syn_body(int port, bool unused, struct child_out *out)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct child_out r = { 0 };
-	int pipefd[2], one = 1, l, c, s, c2;
-	pid_t pid;
+	int one = 1, l, c, s, c2;
 
-	memset(out, 0, sizeof(*out));
-	if (pipe(pipefd))
-		return -1;
-	pid = fork();
-	if (pid) {
-		close(pipefd[1]);
-		if (read(pipefd[0], out, sizeof(*out)) != sizeof(*out))
-			out->err = 99;
-		close(pipefd[0]);
-		return pid;
-	}
-	close(pipefd[0]);
-	if (netns_lo_up()) {
-		r.err = 1;
-		goto out;
-	}
+	(void)unused;
 	l = tcp_listener(AF_INET, port, 8);
 	c = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -411,9 +384,7 @@ static pid_t child_syn_case(int port, struct child_out *out)
 	close(s);
 	close(l);
 out:
-	if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
-		_exit(7);
-	_exit(0);
+	*out = r;
 }
 
 /* The record of type with pid's connection sport -> port, waiting up to ms. */
@@ -449,7 +420,7 @@ static void netns_case(int port, bool reuse)
 	pid_t pid;
 	int st;
 
-	pid = child_case(port, reuse, &r);
+	pid = in_netns_child(tw_body, port, reuse, &r);
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	if (pid <= 0 || r.err) {
@@ -493,7 +464,7 @@ static void syn_case(int port)
 	pid_t pid;
 	int st;
 
-	pid = child_syn_case(port, &r);
+	pid = in_netns_child(syn_body, port, false, &r);
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	if (pid <= 0 || r.err) {
