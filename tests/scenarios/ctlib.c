@@ -859,42 +859,6 @@ const char *const mib_names[MIB_N] = {
 static struct mib mib_start, mib_allowed;
 static const char *mib_why[MIB_N];
 
-/*
- * A /proc/net/{netstat,snmp} file is pairs of lines, "Prefix: name name ..."
- * then "Prefix: value value ...". Fill the keys found under prefix.
- */
-static void mib_parse(const char *path, const char *prefix, struct mib *m,
-		      unsigned int *found)
-{
-	static char names[8192], vals[8192];
-	FILE *f = fopen(path, "r");
-	size_t pl = strlen(prefix);
-
-	if (!f) {
-		fprintf(stderr, "%s: open %s: %s\n", scen, path, strerror(errno));
-		exit(2);
-	}
-	while (fgets(names, sizeof(names), f) && fgets(vals, sizeof(vals), f)) {
-		char *sn, *sv, *n, *v;
-
-		if (strncmp(names, prefix, pl) || strncmp(vals, prefix, pl))
-			continue;
-		n = strtok_r(names + pl, " \n", &sn);
-		v = strtok_r(vals + pl, " \n", &sv);
-		for (; n && v; n = strtok_r(NULL, " \n", &sn), v = strtok_r(NULL, " \n", &sv)) {
-			int k;
-
-			for (k = 0; k < MIB_N; k++) {
-				if (!strcmp(n, mib_names[k])) {
-					m->v[k] = atoll(v);
-					*found |= 1u << k;
-				}
-			}
-		}
-	}
-	fclose(f);
-}
-
 long long net_counter(const char *prefix, const char *name)
 {
 	static const char *const files[] = { "/proc/net/snmp", "/proc/net/netstat" };
@@ -934,14 +898,14 @@ int tcp_state(int fd)
 
 void mib_read(struct mib *m)
 {
-	unsigned int found = 0;
 	int k;
 
 	memset(m, 0, sizeof(*m));
-	mib_parse("/proc/net/netstat", "TcpExt: ", m, &found);
-	mib_parse("/proc/net/snmp", "Tcp: ", m, &found);
 	for (k = 0; k < MIB_N; k++) {
-		if (!(found & (1u << k))) {
+		m->v[k] = net_counter("TcpExt", mib_names[k]);
+		if (m->v[k] < 0)
+			m->v[k] = net_counter("Tcp", mib_names[k]);
+		if (m->v[k] < 0) {
 			fprintf(stderr, "%s: the kernel has no MIB counter %s\n", scen,
 				mib_names[k]);
 			exit(2);
