@@ -105,30 +105,38 @@ int ct_filter_command(const struct ct_command *cmd)
 	return 0;
 }
 
+/* The socket's filters (port, netns); sk may be NULL (they pass). */
+static bool ct_filter_sock_ok(const struct ct_filter *f, const struct sock *sk)
+{
+	if (!sk)
+		return true;
+	if (f->port && (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
+	    ntohs(inet_sk(sk)->inet_sport) != f->port &&
+	    ntohs(sk->sk_dport) != f->port)
+		return false;
+	return !f->netns || sock_net(sk)->ns.inum == f->netns;
+}
+NOKPROBE_SYMBOL(ct_filter_sock_ok);
+
+/* The task's filters (pid, comm, cgroup): of current. */
+static bool ct_filter_task_ok(const struct ct_filter *f)
+{
+	if (f->pid && task_tgid_nr(current) != f->pid)
+		return false;
+	if (f->comm[0] && strncmp(current->comm, f->comm, sizeof(f->comm)))
+		return false;
+	return !f->cgroup || ct_task_cgroup_id(current) == f->cgroup;
+}
+NOKPROBE_SYMBOL(ct_filter_task_ok);
+
 bool ct_filter_pass(const struct sock *sk)
 {
 	const struct ct_filter_rcu *fr;
-	bool pass = true;
+	bool pass;
 
 	rcu_read_lock();
 	fr = rcu_dereference(ct_filter_cur);
-	if (!fr)
-		goto out;
-	if (fr->f.pid && task_tgid_nr(current) != fr->f.pid)
-		pass = false;
-	else if (fr->f.comm[0] &&
-		 strncmp(current->comm, fr->f.comm, sizeof(fr->f.comm)))
-		pass = false;
-	else if (fr->f.port && sk &&
-		 (sk->sk_family == AF_INET || sk->sk_family == AF_INET6) &&
-		 ntohs(inet_sk(sk)->inet_sport) != fr->f.port &&
-		 ntohs(sk->sk_dport) != fr->f.port)
-		pass = false;
-	else if (fr->f.netns && sk && sock_net(sk)->ns.inum != fr->f.netns)
-		pass = false;
-	else if (fr->f.cgroup && ct_task_cgroup_id(current) != fr->f.cgroup)
-		pass = false;
-out:
+	pass = !fr || (ct_filter_task_ok(&fr->f) && ct_filter_sock_ok(&fr->f, sk));
 	rcu_read_unlock();
 	return pass;
 }
@@ -137,20 +145,12 @@ NOKPROBE_SYMBOL(ct_filter_pass);
 bool ct_filter_pass_sock(const struct sock *sk)
 {
 	const struct ct_filter_rcu *fr;
-	bool pass = true;
+	bool pass;
 
 	rcu_read_lock();
 	fr = rcu_dereference(ct_filter_cur);
-	if (!fr)
-		goto out;
-	if (fr->f.pid || fr->f.comm[0] || fr->f.cgroup)
-		pass = false;
-	else if (fr->f.port && ntohs(inet_sk(sk)->inet_sport) != fr->f.port &&
-		 ntohs(sk->sk_dport) != fr->f.port)
-		pass = false;
-	else if (fr->f.netns && sock_net(sk)->ns.inum != fr->f.netns)
-		pass = false;
-out:
+	pass = !fr || (!fr->f.pid && !fr->f.comm[0] && !fr->f.cgroup &&
+		       ct_filter_sock_ok(&fr->f, sk));
 	rcu_read_unlock();
 	return pass;
 }
