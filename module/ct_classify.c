@@ -283,3 +283,8 @@ int ct_reason_from_name(const char *name)
 {
 	return ct_index_of(reason_names, CT_R_MAX, name);
 }
+
+int ct_type_from_name(const char *name)
+{
+	return ct_index_of(type_names, CT_EV_MAX, name);
+}

@@ -76,6 +76,7 @@ const char *ct_krst_name(unsigned int krst);
 int ct_reason_from_name(const char *name);
 int ct_state_from_name(const char *name);
 int ct_action_from_name(const char *name);
+int ct_type_from_name(const char *name);
 int ct_krst_from_name(const char *name);	/* the kernel's sk_rst_reason name */
 
 #endif /* CT_CLASSIFY_H */

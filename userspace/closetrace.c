@@ -14,17 +14,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "ct_abi.h"
+#include "ct_classify.h"
+#include "ct_control.h"
 #include "closewait.h"
 #include "decode.h"
+#include "fields.h"
+#include "order.h"
 #include "prom.h"
 
 #define CT_VERSION "0.1"
 #define DEFAULT_EVENTS "/sys/kernel/debug/closetrace/events"
-#define BATCH 64
+/* Records taken by one read(2). */
+#define CT_READ_BATCH 256
+/* Output written in chunks of at most this. */
+#define CT_OUT_BUFFER (256 * 1024)
+/* How long the reader waits in poll(2) for records, ms. */
+#define CT_POLL_MS 200
+/* Time order: the default window, its limit (ms), and most records held. */
+#define CT_REORDER_MS 1000
+#define CT_MAX_REORDER_MS 60000
+#define CT_ORDER_MAX 131072
+/* -i and --prometheus --interval: at most a day. */
+#define CT_MAX_INTERVAL 86400
 /* Where --prometheus reads summary and stats; CLOSETRACE_PROC overrides it (tests). */
 #define DEFAULT_PROC "/proc/closetrace"
 
@@ -43,30 +60,48 @@ static void usage(FILE *f)
 "Print what the kernel did for each socket close, and why (needs the\n"
 "closetrace module loaded, debugfs mounted, and root).\n"
 "\n"
+"Filters (pid, port, comm, netns and cgroup are also set in the module while\n"
+"the reader runs, so records it would drop are never written):\n"
 "  -p, --pid PID        only closes by process PID\n"
 "  -P, --port PORT      only sockets with local or remote port PORT\n"
+"  -L, --lport PORTS    only sockets with one of these local ports (80,443)\n"
+"  -D, --dport PORTS    only sockets with one of these remote ports\n"
+"  -4, --ipv4           only IPv4 sockets\n"
+"  -6, --ipv6           only IPv6 sockets\n"
+"      --laddr ADDR[/N] only sockets whose local address is ADDR (or in ADDR/N)\n"
+"      --raddr ADDR[/N] only sockets whose remote address is ADDR (or in ADDR/N)\n"
 "  -c, --comm COMM      only closes by tasks named COMM\n"
 "      --netns NS       only sockets of network namespace NS: its inode number,\n"
 "                       or a file of it (/proc/PID/ns/net, /run/netns/NAME)\n"
 "      --cgroup CG      only closes by tasks in cgroup v2 CG: its id, or its\n"
 "                       directory (/sys/fs/cgroup/system.slice/x.service)\n"
-"  -j, --json           JSON lines (keys in docs/record-format.md)\n"
+"      --type TYPES     only these record types (CLOSE,DEATH,TWEND,RESET,...)\n"
+"      --action ACTS    only records whose kernel answer was one of fin, rst,\n"
+"                       none (CLOSE, DEATH, TWEND; a RESET is an rst)\n"
+"Output:\n"
+"  -j, --json           JSON lines (the fields below)\n"
 "      --csv            comma-separated values with a header line\n"
 "  -r, --raw            the records unchanged (binary), to decode later with\n"
 "                       -f; the cheapest way to drain (not to a terminal)\n"
 "  -w, --wide           wide address columns (IPv6)\n"
-"  -T, --timestamps     absolute CLOCK_MONOTONIC times, not relative\n"
+"  -T, --wallclock      wall-clock times (HH:MM:SS.nnnnnnnnn) in the table\n"
+"      --timestamp MODE the table's times: rel (since the first record, the\n"
+"                       default), mono (CLOCK_MONOTONIC, as ts_ns) or wall (-T)\n"
+"      --reorder-window MS\n"
+"                       hold records MS ms to print them in time order across\n"
+"                       CPUs (default %d; 0: as they come); later ones are\n"
+"                       counted and said at exit\n"
 "  -d, --duration SECS  stop after SECS seconds\n"
 "  -n, --count N        stop after N records\n"
-"  -s, --summary        print counts by action and reason at exit\n"
+"  -s, --summary        print counts by type, action, reason and state at exit\n"
+"  -i, --interval SECS  print those counts every SECS seconds instead of the\n"
+"                       records (1-%d); with --prometheus: rewrite FILE\n"
 "      --drain          read what is buffered now and exit\n"
 "  -f, --file PATH      read records from PATH (default %s)\n"
 "      --prometheus FILE\n"
 "                       write the counts and histograms of /proc/closetrace/\n"
 "                       summary and stats to FILE in node_exporter's textfile\n"
 "                       format (atomically: FILE.tmp.PID, then rename), exit\n"
-"      --interval SECS  with --prometheus: rewrite FILE every SECS seconds\n"
-"                       (1-86400) until SIGINT or SIGTERM\n"
 "      --close-wait [SECS]\n"
 "                       list the sockets in CLOSE_WAIT for at least SECS\n"
 "                       seconds (default 0): the peer closed, the owner has\n"
@@ -77,7 +112,10 @@ static void usage(FILE *f)
 "\n"
 "Examples:\n"
 "  closetrace                      # every close, as a table, until Ctrl-C\n"
-"  closetrace -P 8080 --summary    # closes on port 8080, then the counts\n"
+"  closetrace -T -P 8080 --summary # port 8080, wall-clock times, then counts\n"
+"  closetrace --action rst -4      # only the IPv4 closes answered with a RST\n"
+"  closetrace -L 80,443 --raddr 10.0.0.0/8  # servers' closes to 10/8\n"
+"  closetrace -i 5                 # closes by action, reason, state every 5 s\n"
 "  closetrace -p 1234 -j           # one process, as JSON lines\n"
 "  closetrace --netns /proc/4321/ns/net  # a container's closes (its netns)\n"
 "  closetrace --drain --csv > x.csv  # what is buffered, as CSV\n"
@@ -85,8 +123,13 @@ static void usage(FILE *f)
 "  closetrace -r > saved.bin       # record now ...\n"
 "  closetrace -f saved.bin -j      # ... decode later (or saved with cat events)\n"
 "  closetrace --prometheus /var/lib/prometheus/node-exporter/closetrace.prom \\\n"
-"             --interval 15        # for node_exporter's textfile collector\n",
-		DEFAULT_EVENTS);
+"             --interval 15        # for node_exporter's textfile collector\n"
+"\n"
+"One reader at a time: the ring is consumed as it is read, so two readers\n"
+"would each see part of it (a second one gets \"in use\"). Several consumers\n"
+"can follow the trace events instead (output=both; perf, trace-cmd, bpftrace).\n\n",
+		CT_REORDER_MS, CT_MAX_INTERVAL, DEFAULT_EVENTS);
+	ct_print_field_list(f);
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -139,7 +182,7 @@ static int open_events(const char *path)
 	if (fd >= 0)
 		return fd;
 	if (errno == EBUSY) {
-		fprintf(stderr, "closetrace: %s is in use by another reader (one at a time)\n", path);
+		fprintf(stderr, "closetrace: %s is in use by another reader: one at a time, since reading consumes the records (the trace events, output=both, take several; see --help)\n", path);
 	} else if (errno == EACCES || errno == EPERM) {
 		fprintf(stderr, "closetrace: %s: permission denied (closetrace needs root)\n", path);
 	} else if (errno == ENOENT && access("/proc/closetrace", F_OK) != 0) {
@@ -150,14 +193,6 @@ static int open_events(const char *path)
 		fprintf(stderr, "closetrace: %s: %s\n", path, strerror(errno));
 	}
 	return -1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /*
@@ -410,56 +445,76 @@ static int close_wait_main(long secs, enum fmt fmt)
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* Everything the command line says. */
+struct args {
+	struct ct_match m;
+	struct ct_out_opts o;
+	enum fmt fmt;
+	const char *path;
+	const char *prom_file;		/* --prometheus */
+	long interval;			/* -i: summaries, or --prometheus rounds */
+	long duration, count;
+	long reorder_ms;
+	bool summary, drain, close_wait, record_opts;
+	long cw_secs;
+};
+
+enum {
+	OPT_CSV = 256, OPT_DRAIN, OPT_PROMETHEUS, OPT_NETNS, OPT_CGROUP,
+	OPT_CLOSE_WAIT, OPT_LADDR, OPT_RADDR, OPT_TYPE, OPT_ACTION,
+	OPT_TIMESTAMP, OPT_REORDER,
+};
+
+/* Parse argv into a; -1 to go on, or the exit status (help, version, error). */
+static int parse_args(int argc, char **argv, struct args *a)
 {
 	static const struct option opts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "comm", required_argument, NULL, 'c' },
+		{ "lport", required_argument, NULL, 'L' },
+		{ "dport", required_argument, NULL, 'D' },
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "laddr", required_argument, NULL, OPT_LADDR },
+		{ "raddr", required_argument, NULL, OPT_RADDR },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "action", required_argument, NULL, OPT_ACTION },
 		{ "json", no_argument, NULL, 'j' },
-		{ "csv", no_argument, NULL, 1 },
+		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "wide", no_argument, NULL, 'w' },
-		{ "timestamps", no_argument, NULL, 'T' },
+		{ "wallclock", no_argument, NULL, 'T' },
+		{ "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+		{ "reorder-window", required_argument, NULL, OPT_REORDER },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "summary", no_argument, NULL, 's' },
-		{ "drain", no_argument, NULL, 2 },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "drain", no_argument, NULL, OPT_DRAIN },
 		{ "file", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "prometheus", required_argument, NULL, 3 },
-		{ "interval", required_argument, NULL, 4 },
-		{ "netns", required_argument, NULL, 5 },
-		{ "cgroup", required_argument, NULL, 6 },
-		{ "close-wait", no_argument, NULL, 7 },
+		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS },
+		{ "netns", required_argument, NULL, OPT_NETNS },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "close-wait", no_argument, NULL, OPT_CLOSE_WAIT },
 		{ 0 }
 	};
-	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
-	struct ct_out_opts o = { 0 };
-	struct ct_summary sum;
-	enum fmt fmt = FMT_TABLE;
-	const char *path = DEFAULT_EVENTS, *prom_file = NULL;
-	long duration = 0, count = 0, shown = 0, interval = 0;
-	bool summary = false, drain = false, regular = false, have_t0 = false, other = false;
-	bool close_wait = false;
-	long cw_secs = 0;
-	struct ct_event buf[BATCH];
-	struct sigaction sa;
-	double deadline = 0;
-	int c, fd, rc = 0;
+	char bad[40];
+	int c;
 
-	memset(&sum, 0, sizeof(sum));
-	while ((c = getopt_long(argc, argv, "p:P:c:jrwTd:n:sf:hV", opts, NULL)) != -1) {
-		/* The record options, which --prometheus does not take. */
-		if (c != 3 && c != 4 && c != 'h' && c != 'V' && c != '?')
-			other = true;
+	while ((c = getopt_long(argc, argv, "p:P:c:L:D:46jrwTd:n:si:f:hV", opts, NULL)) != -1) {
+		/* The record options, which --prometheus and --close-wait do not take. */
+		if (c != OPT_PROMETHEUS && c != 'i' && c != 'h' && c != 'V' && c != '?' &&
+		    c != OPT_CLOSE_WAIT && c != 'j')
+			a->record_opts = true;
 		switch (c) {
-		case 7:
-			close_wait = true;
+		case OPT_CLOSE_WAIT:
+			a->close_wait = true;
 			/* An optional SECS, as the next word. */
 			if (optind < argc && isdigit((unsigned char)argv[optind][0])) {
-				if (parse_long(argv[optind], 0, 100L * 365 * 86400, &cw_secs)) {
+				if (parse_long(argv[optind], 0, 100L * 365 * 86400, &a->cw_secs)) {
 					fprintf(stderr, "closetrace: invalid --close-wait age '%s' (seconds)\n",
 						argv[optind]);
 					return 2;
@@ -467,85 +522,143 @@ int main(int argc, char **argv)
 				optind++;
 			}
 			break;
-		case 3:
+		case OPT_PROMETHEUS:
 			if (!*optarg) {
 				fprintf(stderr, "closetrace: --prometheus needs a file name\n");
 				return 2;
 			}
-			prom_file = optarg;
+			a->prom_file = optarg;
 			break;
-		case 4:
-			if (parse_long(optarg, 1, 86400, &interval)) {
-				fprintf(stderr, "closetrace: invalid interval '%s' (1-86400 seconds)\n", optarg);
+		case 'i':
+			if (parse_long(optarg, 1, CT_MAX_INTERVAL, &a->interval)) {
+				fprintf(stderr, "closetrace: invalid interval '%s' (1-%d seconds)\n",
+					optarg, CT_MAX_INTERVAL);
 				return 2;
 			}
 			break;
 		case 'p':
-			if (parse_long(optarg, 1, 4194304, &m.pid)) {
-				fprintf(stderr, "closetrace: invalid pid '%s'\n", optarg);
+			if (parse_long(optarg, 1, CT_PID_MAX, &a->m.pid)) {
+				fprintf(stderr, "closetrace: invalid pid '%s' (1-%d)\n", optarg, CT_PID_MAX);
 				return 2;
 			}
 			break;
 		case 'P':
-			if (parse_long(optarg, 1, 65535, &m.port)) {
-				fprintf(stderr, "closetrace: invalid port '%s' (1-65535)\n", optarg);
+			if (parse_long(optarg, 1, CT_PORT_MAX, &a->m.port)) {
+				fprintf(stderr, "closetrace: invalid port '%s' (1-%d)\n", optarg, CT_PORT_MAX);
 				return 2;
 			}
 			break;
-		case 5:
-			if (parse_ns_id(optarg, "--netns", "/proc/PID/ns/net", 0xffffffffull,
-					&m.netns))
+		case 'L':
+		case 'D':
+			if (ct_parse_ports(optarg, c == 'L' ? a->m.lports : a->m.dports,
+					   c == 'L' ? &a->m.nlports : &a->m.ndports)) {
+				fprintf(stderr, "closetrace: invalid port list '%s' (1-%d ports of 1-%d, with commas)\n",
+					optarg, CT_MAX_PORTS, CT_PORT_MAX);
 				return 2;
-			m.netns_set = true;
+			}
 			break;
-		case 6:
-			if (parse_ns_id(optarg, "--cgroup", "a directory under /sys/fs/cgroup",
-					~0ull, &m.cgroup))
+		case '4':
+		case '6':
+			if (a->m.family) {
+				fprintf(stderr, "closetrace: -4 and -6 exclude each other\n");
 				return 2;
-			m.cgroup_set = true;
+			}
+			a->m.family = c == '4' ? AF_INET : AF_INET6;
+			break;
+		case OPT_LADDR:
+		case OPT_RADDR:
+			if (ct_parse_net(optarg, c == OPT_LADDR ? &a->m.laddr : &a->m.raddr)) {
+				fprintf(stderr, "closetrace: invalid address '%s' (an IPv4 or IPv6 address, optionally /PREFIX)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case OPT_TYPE:
+			if (ct_parse_names(optarg, ct_type_from_name, &a->m.types, bad, sizeof(bad))) {
+				fprintf(stderr, "closetrace: unknown record type '%s' (CLOSE, REFDROP, RELEASE, STATE, RESET, TIMEWAIT, END, DEATH, TWEND)\n",
+					bad);
+				return 2;
+			}
+			break;
+		case OPT_ACTION:
+			if (ct_parse_names(optarg, ct_action_from_name, &a->m.actions, bad, sizeof(bad))) {
+				fprintf(stderr, "closetrace: unknown action '%s' (fin, rst, none)\n", bad);
+				return 2;
+			}
+			break;
+		case OPT_NETNS:
+			if (parse_ns_id(optarg, "--netns", "/proc/PID/ns/net", 0xffffffffull,
+					&a->m.netns))
+				return 2;
+			a->m.netns_set = true;
+			break;
+		case OPT_CGROUP:
+			if (parse_ns_id(optarg, "--cgroup", "a directory under /sys/fs/cgroup",
+					~0ull, &a->m.cgroup))
+				return 2;
+			a->m.cgroup_set = true;
 			break;
 		case 'c':
 			if (!*optarg || strlen(optarg) >= CT_COMM_LEN) {
 				fprintf(stderr, "closetrace: invalid comm '%s' (1-15 characters)\n", optarg);
 				return 2;
 			}
-			m.comm = optarg;
+			a->m.comm = optarg;
 			break;
 		case 'j':
-			fmt = FMT_JSON;
+			a->fmt = FMT_JSON;
 			break;
-		case 1:
-			fmt = FMT_CSV;
+		case OPT_CSV:
+			a->fmt = FMT_CSV;
 			break;
 		case 'r':
-			fmt = FMT_RAW;
+			a->fmt = FMT_RAW;
 			break;
 		case 'w':
-			o.wide = true;
+			a->o.wide = true;
 			break;
 		case 'T':
-			o.timestamps = true;
+			a->o.ts = CT_TS_WALL;
+			break;
+		case OPT_TIMESTAMP:
+			if (!strcmp(optarg, "rel")) {
+				a->o.ts = CT_TS_REL;
+			} else if (!strcmp(optarg, "mono")) {
+				a->o.ts = CT_TS_MONO;
+			} else if (!strcmp(optarg, "wall")) {
+				a->o.ts = CT_TS_WALL;
+			} else {
+				fprintf(stderr, "closetrace: invalid --timestamp '%s' (rel, mono or wall)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_REORDER:
+			if (parse_long(optarg, 0, CT_MAX_REORDER_MS, &a->reorder_ms)) {
+				fprintf(stderr, "closetrace: invalid --reorder-window '%s' (0-%d ms)\n",
+					optarg, CT_MAX_REORDER_MS);
+				return 2;
+			}
 			break;
 		case 'd':
-			if (parse_long(optarg, 1, LONG_MAX / 2, &duration)) {
+			if (parse_long(optarg, 1, LONG_MAX / 2, &a->duration)) {
 				fprintf(stderr, "closetrace: invalid duration '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'n':
-			if (parse_long(optarg, 1, LONG_MAX, &count)) {
+			if (parse_long(optarg, 1, LONG_MAX, &a->count)) {
 				fprintf(stderr, "closetrace: invalid count '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 's':
-			summary = true;
+			a->summary = true;
 			break;
-		case 2:
-			drain = true;
+		case OPT_DRAIN:
+			a->drain = true;
 			break;
 		case 'f':
-			path = optarg;
+			a->path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -563,70 +676,370 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-
-	if (interval && !prom_file) {
-		fprintf(stderr, "closetrace: --interval goes with --prometheus FILE\n");
-		return 2;
-	}
-	if (prom_file && other) {
+	if (a->prom_file && (a->record_opts || a->close_wait || a->fmt != FMT_TABLE)) {
 		fprintf(stderr, "closetrace: --prometheus takes no other option than --interval\n");
 		return 2;
 	}
-	if (prom_file)
-		return prom_main(prom_file, interval);
-	if (close_wait && (summary || drain || duration || count || m.pid >= 0 || m.port >= 0 ||
-			   m.comm || m.netns_set || m.cgroup_set || o.wide || o.timestamps ||
-			   strcmp(path, DEFAULT_EVENTS))) {
+	if (a->close_wait && (a->record_opts || a->interval)) {
 		fprintf(stderr, "closetrace: --close-wait takes no other option than -j\n");
 		return 2;
 	}
-	if (close_wait)
-		return close_wait_main(cw_secs, fmt);
-
-	if (fmt == FMT_RAW && (summary || isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "closetrace: --raw writes binary records: redirect stdout to a file, and decode them later with -f (no --summary)\n");
+	if (a->fmt == FMT_RAW && (a->summary || a->interval)) {
+		fprintf(stderr, "closetrace: --raw writes the records unchanged: no --summary or -i\n");
 		return 2;
 	}
-	regular = strcmp(path, DEFAULT_EVENTS) != 0;
-	if (!regular && geteuid() != 0) {
+	if (a->interval && !a->prom_file && a->fmt != FMT_TABLE) {
+		fprintf(stderr, "closetrace: -i prints summaries as text: no -j or --csv\n");
+		return 2;
+	}
+	return -1;
+}
+
+/*
+ * Records leave through one buffer, written with write(2) when it is
+ * nearly full, before the reader waits, and at the end: few system calls
+ * and no stdio on the record path.
+ */
+struct outbuf {
+	int fd;
+	bool failed;
+	size_t len;
+	char buf[CT_OUT_BUFFER];
+};
+
+static int out_flush(struct outbuf *b)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < b->len && !b->failed) {
+		n = write(b->fd, b->buf + off, b->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "closetrace: write: %s\n", strerror(errno));
+			b->failed = true;
+			break;
+		}
+		off += (size_t)n;
+	}
+	b->len = 0;
+	return b->failed ? -1 : 0;
+}
+
+/* Room for one more record's text (CT_TEXT_MAX). */
+static char *out_room(struct outbuf *b)
+{
+	if (sizeof(b->buf) - b->len < CT_TEXT_MAX)
+		out_flush(b);
+	return b->buf + b->len;
+}
+
+/* The reader's state while it reads records. */
+struct reader {
+	struct args *a;
+	struct outbuf *out;
+	struct ct_summary sum;		/* --summary: the whole run */
+	struct ct_summary isum;		/* -i: the interval */
+	struct ct_order order;
+	bool ordered;
+	bool have_t0;
+	long shown;
+	bool done;			/* -n reached */
+};
+
+/* A record leaves, in time order: counted, and shown as the format says. */
+static void emit(struct reader *r, const struct ct_event *ev)
+{
+	struct args *a = r->a;
+	char *p;
+
+	if (r->done)
+		return;
+	if (!r->have_t0) {
+		a->o.t0 = ev->ts_ns;
+		r->have_t0 = true;
+	}
+	ct_summary_add(&r->sum, ev);
+	if (a->interval) {
+		ct_summary_add(&r->isum, ev);
+	} else {
+		p = out_room(r->out);
+		if (a->fmt == FMT_RAW) {
+			memcpy(p, ev, sizeof(*ev));
+			p += sizeof(*ev);
+		} else if (a->fmt == FMT_JSON) {
+			p = ct_put_json(p, ev);
+		} else if (a->fmt == FMT_CSV) {
+			p = ct_put_csv(p, ev);
+		} else {
+			p = ct_put_table(p, ev, &a->o);
+		}
+		r->out->len = (size_t)(p - r->out->buf);
+	}
+	if (a->count && ++r->shown >= a->count)
+		r->done = true;
+}
+
+/* A LOST record: said on stderr as it comes, then shown in its place. */
+static void handle_lost(const struct ct_event *ev)
+{
+	fprintf(stderr, "closetrace: %llu records lost on CPU %u (ring full)\n",
+		(unsigned long long)ev->count, ev->cpu);
+}
+
+static void handle_event(struct reader *r, const struct ct_event *ev)
+{
+	struct ct_event out;
+
+	if (ev->type == CT_EV_LOST)
+		handle_lost(ev);
+	if (!ct_matches(ev, &r->a->m))
+		return;
+	if (!r->ordered) {
+		emit(r, ev);
+		return;
+	}
+	if (ct_order_push(&r->order, ev, &out))
+		emit(r, &out);
+}
+
+/* Let go of the held records older than the window (all of them: now = ~0). */
+static void release(struct reader *r, unsigned long long now)
+{
+	struct ct_event ev;
+
+	if (!r->ordered)
+		return;
+	while (ct_order_pop_ready(&r->order, now, &ev))
+		emit(r, &ev);
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+static long long wall_offset_ns(void)
+{
+	struct timespec m, w;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &w);
+	return ((long long)w.tv_sec - m.tv_sec) * 1000000000ll + (w.tv_nsec - m.tv_nsec);
+}
+
+/* -i: one interval's summary, then a fresh count. */
+static void print_interval(struct reader *r, long secs)
+{
+	char when[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		snprintf(when, sizeof(when), "-");
+	printf("\n%s  last %ld s: %llu records, %llu closes, %llu deaths, %llu lost\n", when,
+	       secs, r->isum.records, r->isum.by_type[CT_EV_CLOSE],
+	       r->isum.by_type[CT_EV_DEATH], r->isum.lost);
+	ct_summary_print_ars(stdout, &r->isum);
+	fflush(stdout);
+	memset(&r->isum, 0, sizeof(r->isum));
+}
+
+/*
+ * The module's own filters (pid, port, comm, netns, cgroup), set from the
+ * reader's options so that what the reader would drop is never written
+ * (nor lost). Only when the module has none set: a reader never overrides
+ * what someone else set. Undone ("filter=off") when the reader ends.
+ */
+struct pushed {
+	char control[PATH_MAX];
+	bool active;
+};
+
+static int control_write(const char *path, const char *cmd)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, cmd, strlen(cmd));
+	close(fd);
+	return n == (ssize_t)strlen(cmd) ? 0 : -1;
+}
+
+/* Are all of the module's filters unset? From its stats' filter_* lines. */
+static bool module_filters_unset(const char *stats)
+{
+	static const char *const unset[] = {
+		"filter_pid 0\n", "filter_port 0\n", "filter_comm -\n",
+		"filter_netns 0\n", "filter_cgroup 0\n",
+	};
+	const char *line;
+	size_t i, n = 0;
+
+	for (line = strstr(stats, "filter_"); line; line = strstr(line + 1, "\nfilter_")) {
+		if (*line == '\n')
+			line++;
+		for (i = 0; i < sizeof(unset) / sizeof(unset[0]); i++)
+			if (!strncmp(line, unset[i], strlen(unset[i])))
+				break;
+		if (i == sizeof(unset) / sizeof(unset[0]))
+			return false;
+		n++;
+	}
+	return n > 0;
+}
+
+static void push_filters(const struct args *a, const char *events, struct pushed *pu)
+{
+	const char *proc = getenv("CLOSETRACE_PROC");
+	const struct ct_match *m = &a->m;
+	const char *slash = strrchr(events, '/');
+	char cmd[64], *stats;
+	long port = m->port;
+
+	if (port < 0 && m->nlports + m->ndports == 1)	/* a superset of -L/-D's one port */
+		port = m->nlports ? m->lports[0] : m->dports[0];
+	if (m->pid < 0 && port < 0 && !m->comm && !m->netns_set && !m->cgroup_set)
+		return;
+	snprintf(pu->control, sizeof(pu->control), "%.*scontrol",
+		 slash ? (int)(slash - events) + 1 : 0, events);
+	stats = slurp(proc ? proc : DEFAULT_PROC, "stats");
+	if (!stats)
+		return;
+	if (!module_filters_unset(stats)) {
+		fprintf(stderr, "closetrace: the module's filters are already set (filter_* in /proc/closetrace/stats): they stay, and this reader filters in userspace only\n");
+		free(stats);
+		return;
+	}
+	free(stats);
+	pu->active = true;
+	if (m->pid >= 0) {
+		snprintf(cmd, sizeof(cmd), "pid=%ld", m->pid);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (port >= 0) {
+		snprintf(cmd, sizeof(cmd), "port=%ld", port);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (m->comm) {
+		snprintf(cmd, sizeof(cmd), "comm=%s", m->comm);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (m->netns_set) {
+		snprintf(cmd, sizeof(cmd), "netns=%llu", m->netns);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (m->cgroup_set) {
+		snprintf(cmd, sizeof(cmd), "cgroup=%llu", m->cgroup);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (!pu->active)
+		fprintf(stderr, "closetrace: setting the module's filters in %s failed: %s; filtering in userspace only\n",
+			pu->control, strerror(errno));
+	/* A partial push is undone at once: all or nothing. */
+	if (!pu->active)
+		control_write(pu->control, "filter=off");
+}
+
+static void unpush_filters(struct pushed *pu)
+{
+	if (pu->active && control_write(pu->control, "filter=off"))
+		fprintf(stderr, "closetrace: could not reset the module's filters: echo filter=off > %s\n",
+			pu->control);
+	pu->active = false;
+}
+
+/* debugfs' magic (linux/magic.h): the live events file, not a saved one. */
+#define CT_DEBUGFS_MAGIC 0x64626720
+
+static bool is_live(int fd)
+{
+	struct statfs sf;
+
+	return !fstatfs(fd, &sf) && sf.f_type == CT_DEBUGFS_MAGIC;
+}
+
+static int records_main(struct args *a)
+{
+	static struct ct_event buf[CT_READ_BATCH];
+	static struct outbuf out;
+	struct reader r = { .a = a, .out = &out };
+	struct pushed pu = { .active = false };
+	unsigned long long deadline = 0, next_interval = 0;
+	struct sigaction sa;
+	bool live;
+	int fd, rc = 0;
+
+	if (a->fmt == FMT_RAW && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "closetrace: --raw writes binary records: redirect stdout to a file, and decode them later with -f\n");
+		return 2;
+	}
+	if (!strcmp(a->path, DEFAULT_EVENTS) && geteuid() != 0) {
 		fprintf(stderr, "closetrace: must be run as root\n");
 		return 1;
 	}
-	fd = open_events(path);
+	fd = open_events(a->path);
 	if (fd < 0)
 		return 1;
+	live = is_live(fd);
 	/* A saved file: read to its end, then stop. */
-	if (regular)
-		drain = true;
+	if (!live)
+		a->drain = true;
+	out.fd = STDOUT_FILENO;
+	a->o.wall_off_ns = wall_offset_ns();
+	/* Raw records keep arrival order (decoding them later orders them). */
+	r.ordered = a->reorder_ms && a->fmt != FMT_RAW && !a->interval;
+	if (r.ordered && ct_order_init(&r.order, (unsigned long long)a->reorder_ms * 1000000ull,
+				       CT_ORDER_MAX)) {
+		fprintf(stderr, "closetrace: out of memory for the reorder window\n");
+		close(fd);
+		return 1;
+	}
+	if (live)
+		push_filters(a, a->path, &pu);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (duration)
-		deadline = now_s() + duration;
+	if (a->duration)
+		deadline = mono_ns() + (unsigned long long)a->duration * 1000000000ull;
+	if (a->interval)
+		next_interval = mono_ns() + (unsigned long long)a->interval * 1000000000ull;
 
-	if (fmt == FMT_TABLE)
-		ct_print_table_header(stdout, &o);
-	else if (fmt == FMT_CSV)
-		ct_print_csv_header(stdout);
+	if (!a->interval && a->fmt == FMT_TABLE)
+		out.len = (size_t)(ct_put_table_header(out.buf, &a->o) - out.buf);
+	else if (!a->interval && a->fmt == FMT_CSV)
+		out.len = (size_t)(ct_put_csv_header(out.buf) - out.buf);
 
-	while (!stop) {
+	while (!stop && !r.done && !out.failed) {
+		unsigned long long now = mono_ns(), newest = 0;
 		ssize_t n;
 		size_t i;
 
-		if (deadline && now_s() >= deadline)
+		if (deadline && now >= deadline)
 			break;
+		if (next_interval && now >= next_interval) {
+			print_interval(&r, a->interval);
+			next_interval += (unsigned long long)a->interval * 1000000000ull;
+		}
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
-			if (drain)
+			if (a->drain)
 				break;
-			fflush(stdout);
-			if (poll(&p, 1, 200) < 0 && errno != EINTR) {
+			release(&r, mono_ns());
+			out_flush(&out);
+			if (poll(&p, 1, CT_POLL_MS) < 0 && errno != EINTR) {
 				fprintf(stderr, "closetrace: poll: %s\n", strerror(errno));
 				rc = 1;
 				break;
@@ -634,16 +1047,16 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (n < 0) {
-			fprintf(stderr, "closetrace: read %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "closetrace: read %s: %s\n", a->path, strerror(errno));
 			rc = 1;
 			break;
 		}
 		if (n == 0) {
-			if (!regular)
+			if (live)
 				fprintf(stderr, "closetrace: the module is going away; stopping\n");
 			break;
 		}
-		for (i = 0; i * sizeof(buf[0]) < (size_t)n; i++) {
+		for (i = 0; i * sizeof(buf[0]) < (size_t)n && !r.done; i++) {
 			const struct ct_event *ev = &buf[i];
 			size_t left = (size_t)n - i * sizeof(buf[0]);
 			enum ct_check chk = ct_check_record(ev, left);
@@ -655,40 +1068,51 @@ int main(int argc, char **argv)
 				rc = 1;
 				goto out;
 			}
-			if (ev->type == CT_EV_LOST)
-				fprintf(stderr, "closetrace: %llu records lost on CPU %u (ring full)\n",
-					(unsigned long long)ev->count, ev->cpu);
-			if (!ct_matches(ev, &m))
-				continue;
-			if (!have_t0) {
-				o.t0 = ev->ts_ns;
-				have_t0 = true;
-			}
-			ct_summary_add(&sum, ev);
-			if (fmt == FMT_RAW) {
-				if (fwrite(ev, sizeof(*ev), 1, stdout) != 1) {
-					fprintf(stderr, "closetrace: write: %s\n", strerror(errno));
-					rc = 1;
-					goto out;
-				}
-			} else if (fmt == FMT_JSON)
-				ct_print_json(stdout, ev);
-			else if (fmt == FMT_CSV)
-				ct_print_csv(stdout, ev);
-			else
-				ct_print_table(stdout, ev, &o);
-			if (count && ++shown >= count) {
-				stop = 1;
-				break;
-			}
+			if (ev->ts_ns > newest)
+				newest = ev->ts_ns;
+			handle_event(&r, ev);
 		}
+		/* A saved file has no "now": its newest record is. */
+		release(&r, live ? mono_ns() : newest);
 	}
 out:
+	/* The held records, in order: all of them at the end. */
+	release(&r, ~0ull);
+	out_flush(&out);
+	unpush_filters(&pu);
+	if (out.failed)
+		rc = 1;
+	if (a->interval && r.isum.records + r.isum.lost)
+		print_interval(&r, a->interval);
+	if (a->summary)
+		ct_summary_print(stdout, &r.sum);
 	fflush(stdout);
-	if (summary)
-		ct_summary_print(stdout, &sum);
-	if (sum.lost)
-		fprintf(stderr, "closetrace: %llu records were lost in all (see /proc/closetrace/stats)\n", sum.lost);
+	if (r.ordered && r.order.late)
+		fprintf(stderr, "closetrace: %llu records came later than the reorder window (%ld ms) and are out of time order; a larger --reorder-window orders them\n",
+			r.order.late, a->reorder_ms);
+	if (r.sum.lost)
+		fprintf(stderr, "closetrace: %llu records were lost in all (see /proc/closetrace/stats)\n", r.sum.lost);
+	if (r.ordered)
+		ct_order_free(&r.order);
 	close(fd);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = {
+		.m = { .pid = -1, .port = -1 },
+		.fmt = FMT_TABLE,
+		.path = DEFAULT_EVENTS,
+		.reorder_ms = CT_REORDER_MS,
+	};
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc >= 0)
+		return rc;
+	if (a.prom_file)
+		return prom_main(a.prom_file, a.interval);
+	if (a.close_wait)
+		return close_wait_main(a.cw_secs, a.fmt);
+	return records_main(&a);
 }

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* See decode.h. No I/O but to the FILE it is given. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <inttypes.h>
 #include <string.h>
 #include "ct_classify.h"
@@ -63,12 +69,53 @@ const char *ct_check_message(enum ct_check c, const void *buf, size_t len,
 	return out;
 }
 
+static bool port_in(unsigned int port, const unsigned short *ports, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+static bool net_has(const struct ct_net *net, unsigned int family, const __u8 *addr)
+{
+	unsigned int full = net->prefix / 8, rest = net->prefix % 8;
+
+	if (family != net->family || memcmp(addr, net->addr, full))
+		return false;
+	return !rest || !((addr[full] ^ net->addr[full]) & (0xff00u >> rest));
+}
+
+/* The record's action for --action: RESET is a RST; STATE and others have none. */
+static int action_of(const struct ct_event *ev)
+{
+	switch (ev->type) {
+	case CT_EV_CLOSE:
+	case CT_EV_DEATH:
+	case CT_EV_TWEND:
+		return ev->action;
+	case CT_EV_RESET:
+		return CT_ACT_RST;
+	}
+	return -1;
+}
+
 bool ct_matches(const struct ct_event *ev, const struct ct_match *m)
 {
 	char comm[CT_COMM_LEN + 1];
+	int act;
 
 	if (ev->type == CT_EV_LOST)
 		return true;
+	if (m->types && (ev->type >= 32 || !(m->types & (1u << ev->type))))
+		return false;
+	if (m->actions) {
+		act = action_of(ev);
+		if (act < 0 || act >= 32 || !(m->actions & (1u << act)))
+			return false;
+	}
 	if (m->pid >= 0 && (long)ev->pid != m->pid)
 		return false;
 	if (m->port >= 0 && (long)ev->sport != m->port &&
@@ -84,7 +131,106 @@ bool ct_matches(const struct ct_event *ev, const struct ct_match *m)
 		return false;
 	if (m->cgroup_set && ev->cgroup_id != m->cgroup)
 		return false;
+	if (m->family && ev->family != m->family)
+		return false;
+	if (m->nlports && !port_in(ev->sport, m->lports, m->nlports))
+		return false;
+	if (m->ndports && !port_in(ev->dport, m->dports, m->ndports))
+		return false;
+	if (m->laddr.family && !net_has(&m->laddr, ev->family, ev->saddr))
+		return false;
+	if (m->raddr.family && !net_has(&m->raddr, ev->family, ev->daddr))
+		return false;
 	return true;
+}
+
+int ct_parse_ports(const char *s, unsigned short *ports, unsigned int *n)
+{
+	unsigned long v;
+	char *end;
+
+	*n = 0;
+	for (;;) {
+		if (*s < '0' || *s > '9' || *n >= CT_MAX_PORTS)
+			return -1;
+		errno = 0;
+		v = strtoul(s, &end, 10);
+		if (errno || !v || v > 65535)
+			return -1;
+		ports[(*n)++] = (unsigned short)v;
+		if (!*end)
+			return 0;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+int ct_parse_net(const char *s, struct ct_net *net)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long prefix;
+	char *end;
+
+	memset(net, 0, sizeof(*net));
+	if (!len || len >= sizeof(ip))
+		return -1;
+	memcpy(ip, s, len);
+	ip[len] = '\0';
+	if (inet_pton(AF_INET, ip, net->addr) == 1) {
+		net->family = AF_INET;
+		net->prefix = 32;
+	} else if (inet_pton(AF_INET6, ip, net->addr) == 1) {
+		net->family = AF_INET6;
+		net->prefix = 128;
+	} else {
+		return -1;
+	}
+	if (!slash)
+		return 0;
+	if (slash[1] < '0' || slash[1] > '9') {
+		memset(net, 0, sizeof(*net));
+		return -1;
+	}
+	errno = 0;
+	prefix = strtoul(slash + 1, &end, 10);
+	if (errno || *end || prefix > net->prefix) {
+		memset(net, 0, sizeof(*net));
+		return -1;
+	}
+	net->prefix = (unsigned int)prefix;
+	return 0;
+}
+
+int ct_parse_names(const char *s, int (*lookup)(const char *),
+		   unsigned int *mask, char *bad, size_t badlen)
+{
+	char name[32];
+	size_t i, len;
+	int v;
+
+	*mask = 0;
+	for (;;) {
+		len = strcspn(s, ",");
+		if (!len || len >= sizeof(name)) {
+			snprintf(bad, badlen, "%.*s", (int)len, s);
+			return -1;
+		}
+		for (i = 0; i < len; i++)
+			name[i] = (char)toupper((unsigned char)s[i]);
+		name[len] = '\0';
+		v = lookup(name);
+		if (v < 0 || v >= 32) {
+			snprintf(bad, badlen, "%.*s", (int)len, s);
+			return -1;
+		}
+		*mask |= 1u << v;
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
 }
 
 static void comm_of(const struct ct_event *ev, char *out)
@@ -207,31 +353,58 @@ static void note_of(const struct ct_event *ev, char *out, size_t len)
 		snprintf(out, len, " in CLOSE_WAIT %llu ms", ms);
 }
 
-void ct_print_table_header(FILE *f, const struct ct_out_opts *o)
+/* The TIME column: seconds.us since the first record or since boot, or wall time. */
+static char *put_time(char *p, unsigned long long ts, const struct ct_out_opts *o)
+{
+	static long long cached_sec = -1;
+	static char cached[16];
+	time_t sec;
+	struct tm tm;
+	long long wall;
+
+	if (o->ts == CT_TS_REL)
+		ts -= ts >= o->t0 ? o->t0 : ts;
+	if (o->ts != CT_TS_WALL)
+		return p + sprintf(p, "%5llu.%06llu", ts / 1000000000ull,
+				   (ts / 1000ull) % 1000000ull);
+	/* ts from a record may be anything: no overflow, no negative time. */
+	if (ts > (unsigned long long)LLONG_MAX / 2)
+		ts = (unsigned long long)LLONG_MAX / 2;
+	wall = (long long)ts + (o->wall_off_ns > LLONG_MAX / 2 ? LLONG_MAX / 2 : o->wall_off_ns);
+	if (wall < 0)
+		wall = 0;
+	/* strftime once a second: a busy second's lines share it. */
+	if (wall / 1000000000ll != cached_sec) {
+		cached_sec = wall / 1000000000ll;
+		sec = (time_t)cached_sec;
+		if (!localtime_r(&sec, &tm) || !strftime(cached, sizeof(cached), "%H:%M:%S", &tm))
+			snprintf(cached, sizeof(cached), "??:??:??");
+	}
+	return p + sprintf(p, "%s.%09lld", cached, wall % 1000000000ll);
+}
+
+char *ct_put_table_header(char *p, const struct ct_out_opts *o)
 {
 	int aw = o->wide ? 47 : 21;
 
-	fprintf(f, "%-12s %-7s %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7s %7s %s\n",
-		"TIME(s)", "PID", "COMM", "FD", "EVENT", aw, "LOCAL", aw,
-		"REMOTE", "STATE", "ACTION", "REASON", "UNREAD", "UNSENT",
-		"LINGER");
+	return p + sprintf(p, "%-*s %-7s %-7s %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7s %7s %s\n",
+			   o->ts == CT_TS_WALL ? 18 : 12,
+			   o->ts == CT_TS_WALL ? "TIME" : "TIME(s)", "ID", "PID",
+			   "COMM", "FD", "EVENT", aw, "LOCAL", aw, "REMOTE", "STATE",
+			   "ACTION", "REASON", "UNREAD", "UNSENT", "LINGER");
 }
 
-void ct_print_table(FILE *f, const struct ct_event *ev,
-		    const struct ct_out_opts *o)
+char *ct_put_table(char *p, const struct ct_event *ev,
+		   const struct ct_out_opts *o)
 {
 	char comm[CT_COMM_LEN + 1], fd[16], st[32], lg[24];
 	char src[CT_ADDR_LEN], dst[CT_ADDR_LEN], act[8], reason[32], note[96];
 	int aw = o->wide ? 47 : 21;
-	unsigned long long ts = o->timestamps ? ev->ts_ns :
-				ev->ts_ns - (ev->ts_ns >= o->t0 ? o->t0 : ev->ts_ns);
 
-	if (ev->type == CT_EV_LOST) {
-		fprintf(f, "%5llu.%06llu LOST %llu records on cpu %u\n",
-			ts / 1000000000ull, (ts / 1000ull) % 1000000ull,
-			(unsigned long long)ev->count, ev->cpu);
-		return;
-	}
+	p = put_time(p, ev->ts_ns, o);
+	if (ev->type == CT_EV_LOST)
+		return p + sprintf(p, " LOST %llu records on cpu %u\n",
+				   (unsigned long long)ev->count, ev->cpu);
 	comm_of(ev, comm);
 	fd_of(ev, fd, sizeof(fd));
 	states_of(ev, st, sizeof(st));
@@ -250,117 +423,16 @@ void ct_print_table(FILE *f, const struct ct_event *ev,
 	if (ev->type == CT_EV_REFDROP)
 		snprintf(reason, sizeof(reason), "refs-left=%u", ev->refs);
 	note_of(ev, note, sizeof(note));
-	fprintf(f, "%5llu.%06llu %-7u %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7u %7u %s%s\n",
-		ts / 1000000000ull, (ts / 1000ull) % 1000000ull, ev->pid, comm,
-		fd, ct_type_name(ev->type), aw, src, aw, dst, st, act, reason,
-		ev->unread, ev->unsent, lg, note);
-}
-
-static void json_str(FILE *f, const char *s, size_t max)
-{
-	size_t i;
-
-	fputc('"', f);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c > 0x7e)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-void ct_print_json(FILE *f, const struct ct_event *ev)
-{
-	char src[CT_ADDR_LEN], dst[CT_ADDR_LEN], fl[256];
-
-	fprintf(f, "{\"type\":\"%s\",\"ts_ns\":%" PRIu64 ",\"cpu\":%u,\"close_id\":%" PRIu64,
-		ct_type_name(ev->type), (uint64_t)ev->ts_ns, ev->cpu,
-		(uint64_t)ev->close_id);
-	if (ev->type == CT_EV_LOST) {
-		fprintf(f, ",\"lost\":%" PRIu64 "}\n", (uint64_t)ev->count);
-		return;
-	}
-	ct_fmt_addr(src, sizeof(src), ev->family, ev->saddr, ev->sport);
-	ct_fmt_addr(dst, sizeof(dst), ev->family, ev->daddr, ev->dport);
-	ct_fmt_flags(fl, sizeof(fl), ev->flags);
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", ev->pid, ev->tid);
-	json_str(f, ev->comm, CT_COMM_LEN);
-	fprintf(f, ",\"fd\":%d,\"ino\":%" PRIu64 ",\"family\":%u,\"protocol\":%u,\"sock_type\":%u"
-		",\"sport\":%u,\"dport\":%u,\"src\":\"%s\",\"dst\":\"%s\""
-		",\"state_before\":\"%s\",\"state_after\":\"%s\""
-		",\"action\":\"%s\",\"reason\":\"%s\""
-		",\"predicted_action\":\"%s\",\"predicted_reason\":\"%s\""
-		",\"kernel_reason\":\"%s\",\"linger_on\":%u,\"linger_sec\":%u"
-		",\"linger2\":%d,\"unread\":%u,\"unsent\":%u,\"unacked\":%u"
-		",\"refs\":%u,\"fins\":%u,\"rsts\":%u,\"timeout_ms\":%" PRId64
-		",\"blocked_ns\":%" PRIu64 ",\"count\":%" PRIu64 ",\"flags\":\"%s\""
-		",\"cookie\":%" PRIu64 ",\"netns\":%u,\"cgroup_id\":%" PRIu64 ",\"vpid\":%u"
-		",\"bytes_acked\":%" PRIu64 ",\"bytes_received\":%" PRIu64
-		",\"segs_in\":%u,\"segs_out\":%u,\"total_retrans\":%u,\"srtt_us\":%u"
-		",\"since_ns\":%" PRIu64 ",\"sk_err\":%d,\"death\":\"%s\",\"retransmits\":%u"
-		",\"lifetime_ns\":%" PRIu64 "}\n",
-		ev->fd, (uint64_t)ev->ino, ev->family, ev->protocol,
-		ev->sock_type, ev->sport, ev->dport, src, dst,
-		ct_state_name(ev->state_before), ct_state_name(ev->state_after),
-		ct_action_name(ev->action), ct_reason_name(ev->reason),
-		ct_action_name(ev->pred_action), ct_reason_name(ev->pred_reason),
-		ct_krst_name(ev->krst), ev->linger_on, ev->linger_sec,
-		ev->linger2, ev->unread, ev->unsent, ev->unacked, ev->refs,
-		ev->fins, ev->rsts, (int64_t)ev->timeout_ms,
-		(uint64_t)ev->blocked_ns, (uint64_t)ev->count,
-		fl[0] == '-' ? "" : fl, (uint64_t)ev->cookie, ev->netns,
-		(uint64_t)ev->cgroup_id, ev->vpid, (uint64_t)ev->bytes_acked,
-		(uint64_t)ev->bytes_received, ev->segs_in, ev->segs_out,
-		ev->total_retrans, ev->srtt_us, (uint64_t)ev->since_ns,
-		ev->sk_err, ct_death_name(ev->death), ev->retransmits,
-		(uint64_t)ev->lifetime_ns);
-}
-
-void ct_print_csv_header(FILE *f)
-{
-	fprintf(f, "type,ts_ns,cpu,close_id,pid,tid,comm,fd,ino,family,protocol,src,dst,state_before,state_after,action,reason,predicted_action,predicted_reason,kernel_reason,linger_on,linger_sec,linger2,unread,unsent,unacked,refs,fins,rsts,timeout_ms,blocked_ns,count,flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits,lifetime_ns\n");
-}
-
-void ct_print_csv(FILE *f, const struct ct_event *ev)
-{
-	char src[CT_ADDR_LEN], dst[CT_ADDR_LEN], fl[256], comm[CT_COMM_LEN + 1];
-	size_t i;
-
-	comm_of(ev, comm);
-	for (i = 0; comm[i]; i++)
-		if (comm[i] == ',' || comm[i] == '"')
-			comm[i] = '?';
-	ct_fmt_addr(src, sizeof(src), ev->family, ev->saddr, ev->sport);
-	ct_fmt_addr(dst, sizeof(dst), ev->family, ev->daddr, ev->dport);
-	ct_fmt_flags(fl, sizeof(fl), ev->flags);
-	for (i = 0; fl[i]; i++)
-		if (fl[i] == ',')
-			fl[i] = '|';
-	fprintf(f, "%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%s,%d,%" PRIu64 ",%u,%u,%s,%s,%s,%s,%s,%s,%s,%s,%s,%u,%u,%d,%u,%u,%u,%u,%u,%u,%" PRId64 ",%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",%u,%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%u,%u,%u,%u,%" PRIu64 ",%d,%s,%u,%" PRIu64 "\n",
-		ct_type_name(ev->type), (uint64_t)ev->ts_ns, ev->cpu,
-		(uint64_t)ev->close_id, ev->pid, ev->tid, comm, ev->fd,
-		(uint64_t)ev->ino, ev->family, ev->protocol, src, dst,
-		ct_state_name(ev->state_before), ct_state_name(ev->state_after),
-		ct_action_name(ev->action), ct_reason_name(ev->reason),
-		ct_action_name(ev->pred_action), ct_reason_name(ev->pred_reason),
-		ct_krst_name(ev->krst), ev->linger_on, ev->linger_sec,
-		ev->linger2, ev->unread, ev->unsent, ev->unacked, ev->refs,
-		ev->fins, ev->rsts, (int64_t)ev->timeout_ms,
-		(uint64_t)ev->blocked_ns, (uint64_t)ev->count, fl,
-		(uint64_t)ev->cookie, ev->netns, (uint64_t)ev->cgroup_id, ev->vpid,
-		(uint64_t)ev->bytes_acked, (uint64_t)ev->bytes_received,
-		ev->segs_in, ev->segs_out, ev->total_retrans, ev->srtt_us,
-		(uint64_t)ev->since_ns, ev->sk_err, ct_death_name(ev->death),
-		ev->retransmits, (uint64_t)ev->lifetime_ns);
+	return p + sprintf(p, " %-7llu %-7u %-15s %-4s %-8s %-*s %-*s %-23s %-6s %-16s %7u %7u %s%s\n",
+			   (unsigned long long)ev->close_id, ev->pid, comm, fd,
+			   ct_type_name(ev->type), aw, src, aw, dst, st, act,
+			   reason, ev->unread, ev->unsent, lg, note);
 }
 
 void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)
 {
+	if (ev->type != CT_EV_LOST)
+		s->records++;
 	if (ev->type < CT_EV_MAX)
 		s->by_type[ev->type]++;
 	if (ev->type == CT_EV_LOST)
@@ -375,6 +447,40 @@ void ct_summary_add(struct ct_summary *s, const struct ct_event *ev)
 		s->by_reason[ev->reason]++;
 	if (ev->flags & CT_F_MISMATCH)
 		s->mismatches++;
+	if (ev->action < CT_ACT_MAX && ev->reason < CT_R_MAX &&
+	    ev->state_before < CT_TCP_MAX_STATES)
+		s->by_ars[ev->action][ev->reason][ev->state_before]++;
+}
+
+void ct_summary_print_ars(FILE *f, const struct ct_summary *s)
+{
+	unsigned long long last = ~0ull, best;
+	unsigned int a, r, st, rows = 0;
+
+	fprintf(f, "%-6s %-22s %-12s %10s\n", "ACTION", "REASON", "STATE", "CLOSES");
+	/* Largest count first; equal counts in table order. */
+	for (;;) {
+		best = 0;
+		for (a = 0; a < CT_ACT_MAX; a++)
+			for (r = 0; r < CT_R_MAX; r++)
+				for (st = 0; st < CT_TCP_MAX_STATES; st++)
+					if (s->by_ars[a][r][st] < last && s->by_ars[a][r][st] > best)
+						best = s->by_ars[a][r][st];
+		if (!best)
+			break;
+		for (a = 0; a < CT_ACT_MAX; a++)
+			for (r = 0; r < CT_R_MAX; r++)
+				for (st = 0; st < CT_TCP_MAX_STATES; st++)
+					if (s->by_ars[a][r][st] == best) {
+						fprintf(f, "%-6s %-22s %-12s %10llu\n",
+							ct_action_name(a), ct_reason_name(r),
+							ct_state_name(st), best);
+						rows++;
+					}
+		last = best;
+	}
+	if (!rows)
+		fprintf(f, "(no closes)\n");
 }
 
 void ct_summary_print(FILE *f, const struct ct_summary *s)
@@ -402,5 +508,7 @@ void ct_summary_print(FILE *f, const struct ct_summary *s)
 				fprintf(f, "%-20s %10llu\n", ct_reason_name(i),
 					s->by_death[i]);
 	}
+	fprintf(f, "\nCLOSES BY ACTION, REASON AND STATE\n");
+	ct_summary_print_ars(f, s);
 	fprintf(f, "\nmismatches %llu, records lost %llu\n", s->mismatches, s->lost);
 }

@@ -1,8 +1,8 @@
 /*
  * libFuzzer target: the reader's decoding of a record stream, as
  * userspace/closetrace.c does it: validate each record, then filter, render
- * it as a table line, JSON, CSV and key=value text, and add it to the
- * summary. Inputs are arbitrary bytes: random, truncated, wrong versions,
+ * it as a table line, JSON, CSV and key=value text, hold it in the reorder
+ * window, and add it to the summary. Inputs are arbitrary bytes: random, truncated, wrong versions,
  * any type, any field value (unterminated comm, out-of-range enums, ...).
  * Built with ASan and UBSan; any report or crash fails.
  */
@@ -11,12 +11,17 @@
 #include <string.h>
 #include "ct_format.h"
 #include "decode.h"
+#include "fields.h"
+#include "order.h"
 
 static FILE *sink;
+static char text[CT_TEXT_MAX];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ct_out_opts o = { .wide = size & 1, .timestamps = size & 2 };
+	struct ct_out_opts o = { .wide = size & 1, .ts = (enum ct_ts_mode)((size >> 1) % 3),
+				 .wall_off_ns = (long long)size * 1000000007ll };
+	struct ct_order q;
 	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
 	struct ct_summary sum;
 	char msg[256], line[CT_LINE_LEN];
@@ -30,6 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.port = size > 1 ? data[1] : 0;
 		m.comm = "x";
 	}
+	if (size > 2 && data[2] & 1) {
+		m.types = data[2];
+		m.actions = size > 3 ? data[3] : 0;
+		m.family = data[2] & 2 ? 2 : 10;
+		ct_parse_net(data[2] & 4 ? "10.0.0.0/7" : "fe80::/9", &m.laddr);
+		ct_parse_ports("80,1,65535", m.lports, &m.nlports);
+	}
+	if (ct_order_init(&q, size, 4))
+		return 0;
 	while (off < size) {
 		size_t left = size - off;
 		enum ct_check chk = ct_check_record(data + off, left);
@@ -48,10 +62,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!o.t0)
 			o.t0 = ev.ts_ns;
 		ct_summary_add(&sum, &ev);
-		ct_print_table(sink, &ev, &o);
-		ct_print_json(sink, &ev);
-		ct_print_csv(sink, &ev);
+		fwrite(text, 1, (size_t)(ct_put_table(text, &ev, &o) - text), sink);
+		fwrite(text, 1, (size_t)(ct_put_json(text, &ev) - text), sink);
+		fwrite(text, 1, (size_t)(ct_put_csv(text, &ev) - text), sink);
+		{
+			struct ct_event out;
+
+			if (ct_order_push(&q, &ev, &out))
+				fwrite(&out, 1, 1, sink);
+			if (ct_order_pop_ready(&q, ev.ts_ns, &out))
+				fwrite(&out, 1, 1, sink);
+		}
 	}
+	{
+		struct ct_event out;
+
+		while (ct_order_pop(&q, &out))
+			fwrite(&out, 1, 1, sink);
+	}
+	ct_order_free(&q);
 	ct_summary_print(sink, &sum);
 	return 0;
 }

@@ -24,7 +24,7 @@ grep -q "^\.TH CLOSETRACE 8 .*\"closetrace $ver\"" "$page" || no ".TH does not s
 
 # has WORD: WORD appears in the rendered page as a whole token.
 has() { grep -qE -- "(^|[^[:alnum:]-])$1([^[:alnum:]-]|\$)" "$out/page"; }
-opts=$(userspace/closetrace --help | grep -oE '^ +(-[[:alnum:]], )?--[a-z-]+' | tr -d ',')
+opts=$(userspace/closetrace --help | grep -oE '^ +(-[[:alnum:]], )?--[a-z0-9-]+' | tr -d ',')
 [ "$(echo $opts | wc -w)" -ge 20 ] || no "found too few options in --help: $opts"
 for o in $opts; do
 	has "$o" || no "option $o of --help is missing"

@@ -1,6 +1,7 @@
 /* Host unit tests for the pure parts shared with the module: the close
  * classifier, control parsing, record validation and formatting; and the
- * reader's --prometheus parsing and rendering (userspace/prom.c). */
+ * reader's field table, filters, time order (userspace/fields.c, decode.c,
+ * order.c) and --prometheus parsing and rendering (userspace/prom.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include "ct_format.h"
 #include "ct_names.h"
 #include "decode.h"
+#include "fields.h"
+#include "order.h"
 #include "prom.h"
 
 static int pass, fail;
@@ -542,8 +545,208 @@ static void test_prom(void)
 	free(p);
 }
 
+
+static struct ct_event mkev(unsigned int type, unsigned long long ts)
+{
+	struct ct_event ev = { .magic = CT_MAGIC, .version = CT_ABI_VERSION,
+		.type = type, .size = sizeof(ev), .ts_ns = ts, .fd = -1 };
+
+	return ev;
+}
+
+/* The field table: every byte of the record that means something is in it. */
+static void test_fields(void)
+{
+	struct ct_event ev = mkev(CT_EV_CLOSE, 1234567890123ull);
+	static char buf[CT_TEXT_MAX * 2];
+	unsigned char covered[sizeof(struct ct_event)] = { 0 };
+	unsigned int i, j, n = 0;
+	char *end;
+
+	for (i = 0; i < ct_nfields; i++) {
+		const struct ct_field *f = &ct_fields[i];
+
+		T("field in the record", f->off + f->width <= sizeof(struct ct_event));
+		T("field width", f->width == 1 || f->width == 2 || f->width == 4 ||
+		  f->width == 8 || f->kind == CT_K_COMM || f->kind == CT_K_SRC ||
+		  f->kind == CT_K_DST);
+		for (j = 0; j < f->width; j++)
+			covered[f->off + j] = 1;
+		for (j = 0; j < i; j++)
+			T("field names unique", strcmp(ct_fields[j].name, f->name));
+		T("field documented", f->doc && *f->doc);
+	}
+	/* What no field shows: the header's magic, version, size; pad0, pad1, pad2. */
+#define CT_UNSHOWN_BYTES (4 + 2 + 4 + 2 + 4 + 2)
+	for (i = 0; i < sizeof(covered); i++)
+		n += !covered[i];
+	T("fields cover the record", n == CT_UNSHOWN_BYTES);
+	if (n != CT_UNSHOWN_BYTES)
+		for (i = 0; i < sizeof(covered); i++)
+			if (!covered[i])
+				printf("  byte %u of the record is in no field\n", i);
+	ev.family = AF_INET;
+	ev.saddr[0] = 127; ev.saddr[3] = 1; ev.sport = 5000;
+	ev.daddr[0] = 10; ev.daddr[3] = 254; ev.dport = 80;
+	ev.fd = -1;
+	ev.timeout_ms = -5;
+	ev.state_before = CT_TCP_ESTABLISHED;
+	ev.state_after = CT_TCP_FIN_WAIT1;
+	ev.action = CT_ACT_FIN;
+	ev.reason = CT_R_FIN;
+	ev.flags = CT_F_EXITING | CT_F_FIN_QUEUED;
+	ev.bytes_acked = ~0ull;
+	memcpy(ev.comm, "a\"b\\c\x01", 7);
+	end = ct_put_json(buf, &ev);
+	*end = 0;
+	T("json ends in a newline", end[-1] == '\n' && end[-2] == '}');
+	T("json fields", strstr(buf, "{\"type\":\"CLOSE\",\"ts_ns\":1234567890123,") &&
+	  strstr(buf, "\"fd\":-1,") && strstr(buf, "\"timeout_ms\":-5,") &&
+	  strstr(buf, "\"src\":\"127.0.0.1:5000\",\"dst\":\"10.0.0.254:80\"") &&
+	  strstr(buf, "\"action\":\"FIN\",\"reason\":\"fin\"") &&
+	  strstr(buf, "\"flags\":\"exiting,fin-queued\"") &&
+	  strstr(buf, "\"bytes_acked\":18446744073709551615,") &&
+	  strstr(buf, "\"comm\":\"a\\\"b\\\\c\\u0001\"") &&
+	  strstr(buf, "\"death\":\"-\""));
+	end = ct_put_csv(buf, &ev);
+	*end = 0;
+	T("csv flags and comm", strstr(buf, ",exiting|fin-queued,") && strstr(buf, ",a?b\\c?,"));
+	n = 0;
+	for (i = 0; buf[i]; i++)
+		n += buf[i] == ',';
+	T("csv columns", n + 1 == ct_nfields);
+	end = ct_put_csv_header(buf);
+	*end = 0;
+	T("csv header", !strncmp(buf, "type,ts_ns,cpu,close_id,", 24) &&
+	  strstr(buf, ",lifetime_ns\n"));
+	ev = mkev(CT_EV_LOST, 7);
+	ev.count = 42;
+	end = ct_put_json(buf, &ev);
+	*end = 0;
+	T("json LOST", !strcmp(buf, "{\"type\":\"LOST\",\"ts_ns\":7,\"cpu\":0,\"close_id\":0,\"lost\":42}\n"));
+	/* The longest record: every byte 0xff (names out of range, all flags). */
+	memset(&ev, 0xff, sizeof(ev));
+	ev.family = AF_INET6;
+	end = ct_put_json(buf, &ev);
+	T("json bounded", end - buf < CT_TEXT_MAX);
+	end = ct_put_csv(buf, &ev);
+	T("csv bounded", end - buf < CT_TEXT_MAX);
+	end = ct_put_u64(buf, 0);
+	*end = 0;
+	T("u64 0", !strcmp(buf, "0"));
+	end = ct_put_s64(buf, -9223372036854775807ll - 1);
+	*end = 0;
+	T("s64 min", !strcmp(buf, "-9223372036854775808"));
+}
+
+static void test_filters(void)
+{
+	struct ct_match m = { .pid = -1, .port = -1 };
+	struct ct_event ev = mkev(CT_EV_CLOSE, 1);
+	unsigned short ports[CT_MAX_PORTS];
+	unsigned int n;
+	char bad[40];
+
+	T("ports", !ct_parse_ports("80,443,8080", ports, &n) && n == 3 && ports[2] == 8080);
+	T("port 0 refused", ct_parse_ports("0", ports, &n));
+	T("port 65536 refused", ct_parse_ports("65536", ports, &n));
+	T("empty item refused", ct_parse_ports("80,,81", ports, &n));
+	T("trailing comma refused", ct_parse_ports("80,", ports, &n));
+	T("sign refused", ct_parse_ports("+80", ports, &n));
+	T("too many ports", ct_parse_ports("1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33", ports, &n));
+	T("net v4", !ct_parse_net("10.1.0.0/16", &m.raddr) && m.raddr.family == AF_INET &&
+	  m.raddr.prefix == 16);
+	T("net bad prefix", ct_parse_net("10.0.0.0/33", &m.laddr));
+	T("net garbage", ct_parse_net("10.0.0.300", &m.laddr) && ct_parse_net("", &m.laddr) &&
+	  ct_parse_net("1.2.3.4/", &m.laddr) && ct_parse_net("1.2.3.4/8x", &m.laddr));
+	ev.family = AF_INET;
+	ev.daddr[0] = 10; ev.daddr[1] = 1; ev.daddr[2] = 200;
+	T("raddr in net", ct_matches(&ev, &m));
+	ev.daddr[1] = 2;
+	T("raddr outside net", !ct_matches(&ev, &m));
+	T("net v6 /10", !ct_parse_net("fe80::/10", &m.raddr) && m.raddr.family == AF_INET6);
+	ev.family = AF_INET6;
+	memset(ev.daddr, 0, 16);
+	ev.daddr[0] = 0xfe; ev.daddr[1] = 0xbf;
+	T("v6 in /10", ct_matches(&ev, &m));
+	ev.daddr[1] = 0xc0;
+	T("v6 outside /10", !ct_matches(&ev, &m));
+	m.raddr.family = 0;
+	m.family = AF_INET;
+	T("-4 drops v6", !ct_matches(&ev, &m));
+	m.family = 0;
+	ev.sport = 80; ev.dport = 5555;
+	T("-L", !ct_parse_ports("22,80", m.lports, &m.nlports) && ct_matches(&ev, &m));
+	T("-D", !ct_parse_ports("22,80", m.dports, &m.ndports) && !ct_matches(&ev, &m));
+	m.nlports = m.ndports = 0;
+	T("types", !ct_parse_names("close,Death", ct_type_from_name, &m.types, bad, sizeof(bad)) &&
+	  m.types == (1u << CT_EV_CLOSE | 1u << CT_EV_DEATH));
+	T("bad type named", ct_parse_names("close,nope", ct_type_from_name, &n, bad, sizeof(bad)) &&
+	  !strcmp(bad, "nope"));
+	T("empty type", ct_parse_names("close,", ct_type_from_name, &n, bad, sizeof(bad)));
+	T("type passes", ct_matches(&ev, &m));
+	ev.type = CT_EV_STATE;
+	T("type drops", !ct_matches(&ev, &m));
+	m.types = 0;
+	T("actions", !ct_parse_names("rst", ct_action_from_name, &m.actions, bad, sizeof(bad)) &&
+	  m.actions == 1u << CT_ACT_RST);
+	T("STATE has no action", !ct_matches(&ev, &m));
+	ev.type = CT_EV_RESET;
+	T("RESET is a rst", ct_matches(&ev, &m));
+	ev.type = CT_EV_CLOSE;
+	ev.action = CT_ACT_FIN;
+	T("FIN close dropped", !ct_matches(&ev, &m));
+	ev.type = CT_EV_LOST;
+	T("LOST passes any filter", ct_matches(&ev, &m));
+}
+
+static void test_order(void)
+{
+	static const unsigned long long ts[] = { 50, 10, 40, 20, 30, 10 };
+	struct ct_order q;
+	struct ct_event ev, out;
+	unsigned long long last = 0;
+	unsigned int i, n = 0;
+	bool sorted = true;
+
+	T("order init", !ct_order_init(&q, 100, 4));
+	for (i = 0; i < sizeof(ts) / sizeof(ts[0]); i++) {
+		ev = mkev(CT_EV_STATE, ts[i]);
+		ev.close_id = i;
+		if (ct_order_push(&q, &ev, &out))	/* full at 4: the oldest goes */
+			n++;
+	}
+	T("full window lets the oldest go", n == 2 && q.forced == 2);
+	/* Held now: 10 (the second), 30, 40, 50; the oldest goes at 10 + 100. */
+	T("nothing ready before the window", !ct_order_pop_ready(&q, 109, &out));
+	T("ready after the window", ct_order_pop_ready(&q, 110, &out) && out.ts_ns == 10);
+	T("the forced one before was later", q.late == 1);
+	while (ct_order_pop(&q, &out)) {
+		sorted &= out.ts_ns >= last;
+		last = out.ts_ns;
+	}
+	T("in time order", sorted && last == 50);
+	ct_order_free(&q);
+	/* Equal times keep arrival order; a late one is counted. */
+	T("order init 2", !ct_order_init(&q, 10, 8));
+	for (i = 0; i < 3; i++) {
+		ev = mkev(CT_EV_STATE, 100);
+		ev.close_id = i;
+		ct_order_push(&q, &ev, &out);
+	}
+	for (i = 0; i < 3; i++)
+		T("stable", ct_order_pop(&q, &out) && out.close_id == i);
+	ev = mkev(CT_EV_STATE, 50);
+	ct_order_push(&q, &ev, &out);
+	T("late counted", ct_order_pop(&q, &out) && q.late == 1);
+	ct_order_free(&q);
+}
+
 int main(void)
 {
+	test_fields();
+	test_filters();
+	test_order();
 	test_prom();
 	test_names();
 	test_predict();
