@@ -79,6 +79,12 @@ wait_record() {
 	wait_until "$1" grep -Eq "$2" "$3"
 }
 
+# mib FILE GROUP FIELD: a counter of /proc/net/snmp or /proc/net/netstat
+# (a header line and a value line per group): the kernel's own count.
+mib() {
+	awk -v g="$2:" -v f="$3" '$1 == g { if (!h) { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1 } else { print $c; exit } }' "$1"
+}
+
 # dmesg_expected ERE: a test that provokes kernel log lines on purpose
 # takes them out of the log (run-suite.sh scans the rest for reports after
 # the test); fails if none matched.

@@ -78,12 +78,6 @@ samples() {
 	}' "$1" | sort
 }
 
-# mib FILE GROUP FIELD: a counter of /proc/net/snmp or /proc/net/netstat
-# (a header line and a value line per group).
-mib() {
-	awk -v g="$2:" -v f="$3" '$1 == g { if (!h) { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1 } else { print $c; exit } }' "$1"
-}
-
 # quiet: no TCP socket but listeners and timewait sockets (an earlier
 # test's or the workload's orphans have ended), and closetrace follows none.
 TCPFILES=/proc/net/tcp

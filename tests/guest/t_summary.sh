@@ -32,11 +32,6 @@ sv() {
 }
 # delta KEY...: the count's change from /tmp/s0 to /tmp/s1
 delta() { echo $(($(sv /tmp/s1 "$@") - $(sv /tmp/s0 "$@"))); }
-# mib NAME: TcpExt NAME from /proc/net/netstat
-mib() {
-	awk -v k="$1" '$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) c[i] = $i; h = 1; next }
-		$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (c[i] == k) print $i }' /proc/net/netstat
-}
 # tw PORT0: TIME_WAIT sockets (st 06) with a local or remote port PORT0..PORT0+99
 tw() {
 	awk -v lo="$1" 'FNR > 1 && $4 == "06" {
@@ -57,7 +52,7 @@ workload() {
 	done
 	echo 1 > $T/tracing_on
 	cat $SUM > /tmp/s0
-	a0=$(mib TCPAbortOnClose)
+	a0=$(mib /proc/net/netstat TcpExt TCPAbortOnClose)
 	_i=0
 	while [ $_i -lt $RUNS ]; do
 		/tests/helper_closes $(($1 + 3 * _i)) > /dev/null || bad "helper_closes $(($1 + 3 * _i)) failed"
@@ -66,7 +61,7 @@ workload() {
 	wait_until 30 eval '[ "$(v tracked)" = 0 ]' ||
 		bad "closetrace still follows $(v tracked) sockets 30 s after the workload"
 	cat $SUM > /tmp/s1
-	ABORTS=$(($(mib TCPAbortOnClose) - a0))
+	ABORTS=$(($(mib /proc/net/netstat TcpExt TCPAbortOnClose) - a0))
 	echo 0 > $T/tracing_on
 	for e in sock/inet_sock_set_state tcp/tcp_receive_reset tcp/tcp_destroy_sock; do
 		echo 0 > $T/events/$e/enable
