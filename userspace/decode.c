@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* See decode.h. No I/O but to the FILE it is given. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -289,15 +290,15 @@ static void linger_of(const struct ct_event *ev, char *out, size_t len)
 
 static const char *proto_of(const struct ct_event *ev)
 {
-	if (ev->family == 1)
+	if (ev->family == AF_UNIX)
 		return "unix";
 	switch (ev->protocol) {
-	case 6:
-		return ev->family == 10 ? "tcp6" : "tcp";
-	case 17:
-		return ev->family == 10 ? "udp6" : "udp";
-	case 255:
-	case 1:
+	case IPPROTO_TCP:
+		return ev->family == AF_INET6 ? "tcp6" : "tcp";
+	case IPPROTO_UDP:
+		return ev->family == AF_INET6 ? "udp6" : "udp";
+	case IPPROTO_RAW:
+	case IPPROTO_ICMP:
 		return "raw";
 	}
 	return "other";
