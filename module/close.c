@@ -73,6 +73,7 @@ void ct_fill_sock(struct ct_event *ev, const struct socket *sock,
 	ev->protocol = sk->sk_protocol;
 	ev->sock_type = sk->sk_type;
 	ev->netns = sock_net(sk)->ns.inum;
+	ev->uid = ct_sk_uid(sk);
 	ev->cookie = ct_sock_cookie(sk);
 	if (sk->sk_family == AF_INET) {
 		inet = inet_sk(sk);

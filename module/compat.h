@@ -15,7 +15,9 @@
 #include <linux/cgroup.h>
 #include <linux/ptrace.h>
 #include <linux/sock_diag.h>
+#include <linux/uidgid.h>
 #include <net/inet_hashtables.h>
+#include <net/sock.h>
 #include <net/tcp.h>
 #include "ct_abi.h"
 
@@ -208,6 +210,36 @@ static inline u64 ct_sock_cookie(const struct sock *sk)
 
 	sock_diag_save_cookie((struct sock *)sk, c);
 	return c[0] | (u64)c[1] << 32;
+}
+
+/*
+ * The socket's owner uid, in the initial user namespace: what ss -e shows
+ * (inet_diag's idiag_uid) while the socket is open. sk->sk_uid (kuid_t, in
+ * struct sock since 4.10) is set when the socket is made (sock_init_data():
+ * its inode's owner, the creator's fsuid), again when it is grafted
+ * (accept(2): the accepting socket's inode), and by fchown(2)
+ * (sockfs_setattr()). It stays after sock_orphan(), so a closed socket and
+ * its records keep it, in any context, softirq included.
+ *   <= 6.16: a plain field, written without annotation; ss -e showed
+ *            sock_i_uid() (the inode's owner: 0 once the socket is closed).
+ *   6.17: sk_uid() reads it with READ_ONCE(), paired with WRITE_ONCE() in
+ *         sockfs_setattr() (e84a4927a404 "net: annotate races around
+ *         sk->sk_uid", backported to 6.16.y), and sock_i_uid() went
+ *         (c51da3f7a161): ss -e shows sk_uid(). Detected by Kbuild
+ *         (CT_HAVE_SK_UID).
+ * The field itself is the same kuid_t on every kernel of the matrix. In the
+ * initial user namespace every kuid maps to itself: from_kuid_munged()
+ * only turns INVALID_UID into the overflow uid (65534).
+ */
+static inline u32 ct_sk_uid(const struct sock *sk)
+{
+#ifdef CT_HAVE_SK_UID
+	kuid_t uid = sk_uid(sk);
+#else
+	kuid_t uid = READ_ONCE(sk->sk_uid);
+#endif
+
+	return from_kuid_munged(&init_user_ns, uid);
 }
 
 /* kprobe argument n of a probed function (x86-64 calling convention). */

@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	5
+#define CT_ABI_VERSION	6
 
 /* Record types. */
 enum ct_type {
@@ -210,7 +210,7 @@ struct ct_event {
 	__u32 fins;		/* FINs the close sent */
 	__u32 rsts;		/* RSTs the close sent */
 	__s32 linger2;		/* TCP_LINGER2 (seconds; <0 abort) */
-	__u32 pad1;
+	__u32 uid;		/* ABI 6: socket's owner uid (as ss -e shows) */
 	__s64 timeout_ms;	/* timeout tcp_close was given */
 	__u64 blocked_ns;	/* how long close blocked in tcp_close */
 	__u64 count;		/* LOST: records lost; END: ns since close */

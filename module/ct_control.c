@@ -62,6 +62,11 @@ int ct_valid_comm(const char *s, size_t len)
 	return 0;
 }
 
+int ct_parse_uid(const char *s, size_t len, __u32 *out)
+{
+	return ct_parse_u32(s, len, 0, CT_UID_MAX, out);
+}
+
 static int is_word(const char *buf, size_t len, const char *word)
 {
 	size_t n = strlen(word);
@@ -122,6 +127,9 @@ int ct_parse_command(const char *buf, size_t len, struct ct_command *out)
 		out->cmd = CT_CMD_PORT;
 		return ct_parse_u32(buf + 5, len - 5, 1, CT_PORT_MAX,
 				    &out->value);
+	} else if (has_prefix(buf, len, "uid=")) {
+		out->cmd = CT_CMD_UID;
+		return ct_parse_uid(buf + 4, len - 4, &out->value);
 	} else if (has_prefix(buf, len, "comm=")) {
 		out->cmd = CT_CMD_COMM;
 		if (ct_valid_comm(buf + 5, len - 5))

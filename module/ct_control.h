@@ -14,6 +14,8 @@
 
 #define CT_PID_MAX 4194304	/* PID_MAX_LIMIT on 64-bit */
 #define CT_PORT_MAX 65535	/* a TCP or UDP port: 16 bits */
+/* A uid: 0 (root) is one; (uid_t)-1 is not (INVALID_UID). */
+#define CT_UID_MAX 4294967294u
 
 enum ct_cmd {
 	CT_CMD_ENABLE = 1,
@@ -26,6 +28,7 @@ enum ct_cmd {
 	CT_CMD_OUTPUT,
 	CT_CMD_NETNS,
 	CT_CMD_CGROUP,
+	CT_CMD_UID,
 };
 
 /* output=: the values of enum ct_output (module/ring.h). */
@@ -36,7 +39,7 @@ enum ct_cmd {
 
 struct ct_command {
 	enum ct_cmd cmd;
-	__u32 value;			/* PID, PORT, OUTPUT, NETNS */
+	__u32 value;			/* PID, PORT, OUTPUT, NETNS, UID */
 	__u64 value64;			/* CGROUP */
 	char comm[CT_COMM_LEN];		/* COMM, NUL-terminated */
 };
@@ -48,5 +51,7 @@ struct ct_command {
 int ct_parse_command(const char *buf, size_t len, struct ct_command *out);
 /* Validate a comm filter (the module parameter too): 0 when valid. */
 int ct_valid_comm(const char *s, size_t len);
+/* Parse a uid filter (the module parameter too): 0..CT_UID_MAX, digits. */
+int ct_parse_uid(const char *s, size_t len, __u32 *out);
 
 #endif /* CT_CONTROL_H */

@@ -200,9 +200,9 @@ int ct_fmt_kv(char *buf, size_t len, const struct ct_event *ev)
 		n = snprintf(buf + pos, len - pos, " flags=%s", fl);
 	}
 	ADV(n);
-	n = snprintf(buf + pos, len - pos, " cookie=%llu netns=%u cgroup=%llu vpid=%u",
+	n = snprintf(buf + pos, len - pos, " cookie=%llu netns=%u cgroup=%llu vpid=%u uid=%u",
 		     (unsigned long long)ev->cookie, ev->netns,
-		     (unsigned long long)ev->cgroup_id, ev->vpid);
+		     (unsigned long long)ev->cgroup_id, ev->vpid, ev->uid);
 	ADV(n);
 	if (ev->type == CT_EV_CLOSE || ev->type == CT_EV_END ||
 	    ev->type == CT_EV_DEATH) {

@@ -93,6 +93,10 @@ int ct_filter_command(const struct ct_command *cmd)
 	case CT_CMD_CGROUP:
 		new->f.cgroup = cmd->value64;
 		break;
+	case CT_CMD_UID:
+		new->f.uid = cmd->value;
+		new->f.uid_set = true;
+		break;
 	case CT_CMD_FILTER_OFF:
 		memset(&new->f, 0, sizeof(new->f));
 		break;
@@ -105,7 +109,10 @@ int ct_filter_command(const struct ct_command *cmd)
 	return 0;
 }
 
-/* The socket's filters (port, netns); sk may be NULL (they pass). */
+/*
+ * The socket's filters (port, netns, uid: its owner, what its records
+ * carry); sk may be NULL (they pass).
+ */
 static bool ct_filter_sock_ok(const struct ct_filter *f, const struct sock *sk)
 {
 	if (!sk)
@@ -114,7 +121,9 @@ static bool ct_filter_sock_ok(const struct ct_filter *f, const struct sock *sk)
 	    ntohs(inet_sk(sk)->inet_sport) != f->port &&
 	    ntohs(sk->sk_dport) != f->port)
 		return false;
-	return !f->netns || sock_net(sk)->ns.inum == f->netns;
+	if (f->netns && sock_net(sk)->ns.inum != f->netns)
+		return false;
+	return !f->uid_set || ct_sk_uid(sk) == f->uid;
 }
 NOKPROBE_SYMBOL(ct_filter_sock_ok);
 
@@ -162,10 +171,16 @@ void ct_filter_show(struct seq_file *m)
 
 	rcu_read_lock();
 	fr = rcu_dereference(ct_filter_cur);
-	if (fr)
+	if (fr) {
 		seq_printf(m, "filter_pid %u\nfilter_port %u\nfilter_comm %s\nfilter_netns %u\nfilter_cgroup %llu\n",
 			   fr->f.pid, fr->f.port,
 			   fr->f.comm[0] ? fr->f.comm : "-", fr->f.netns,
 			   fr->f.cgroup);
+		/* 0 is root's uid: no filter is "-", as an empty comm */
+		if (fr->f.uid_set)
+			seq_printf(m, "filter_uid %u\n", fr->f.uid);
+		else
+			seq_puts(m, "filter_uid -\n");
+	}
 	rcu_read_unlock();
 }

@@ -11,6 +11,8 @@ struct ct_filter {
 	char comm[CT_COMM_LEN];		/* "": any */
 	u32 netns;			/* 0: any; the socket's netns inode */
 	u64 cgroup;			/* 0: any; the closer's cgroup v2 id */
+	bool uid_set;			/* false: any (0 is root's uid) */
+	u32 uid;			/* the socket's owner (ct_sk_uid) */
 };
 
 extern bool ct_enabled;
@@ -24,7 +26,8 @@ bool ct_filter_pass(const struct sock *sk);
 /*
  * The same for a socket whose owner is not known where it is seen (a
  * death or CLOSE_WAIT, in softirq): only the socket's filters (port,
- * netns) can apply, so a task filter (pid, comm, cgroup) lets none pass.
+ * netns, uid) can apply, so a task filter (pid, comm, cgroup) lets none
+ * pass.
  */
 bool ct_filter_pass_sock(const struct sock *sk);
 /* Print the active filters (for /proc/closetrace/stats). */

@@ -62,6 +62,11 @@ static char *filter_comm;
 module_param(filter_comm, charp, 0444);
 MODULE_PARM_DESC(filter_comm, "only closes by tasks with this comm (default: any)");
 
+/* A string: 0 is root's uid, so "any" is no value (unset or empty). */
+static char *filter_uid;
+module_param(filter_uid, charp, 0444);
+MODULE_PARM_DESC(filter_uid, "only sockets owned by this uid, as ss -e shows it (0-4294967294; default: any)");
+
 static bool enabled = true;
 module_param(enabled, bool, 0444);
 MODULE_PARM_DESC(enabled, "start tracing at load (default 1)");
@@ -95,6 +100,8 @@ static int __init ct_parse_output(const char *s)
 
 static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 {
+	bool uid_set = filter_uid && filter_uid[0];
+	u32 uid = 0;
 	int o;
 
 	if (buf_kb < CT_BUF_KB_MIN || buf_kb > CT_BUF_KB_MAX) {
@@ -134,6 +141,11 @@ static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 		pr_err("invalid filter_comm (1-15 printable characters, no spaces)\n");
 		return -EINVAL;
 	}
+	if (uid_set && ct_parse_uid(filter_uid, strlen(filter_uid), &uid)) {
+		pr_err("invalid filter_uid=%s (allowed 0-%u)\n", filter_uid,
+		       CT_UID_MAX);
+		return -EINVAL;
+	}
 	o = ct_parse_output(output);
 	if (o < 0) {
 		pr_err("invalid output=%s (allowed ring, trace, both, counters)\n",
@@ -146,6 +158,8 @@ static int __init ct_check_params(struct ct_filter *f, unsigned int *out)
 	f->netns = filter_netns;
 	f->cgroup = filter_cgroup;
 	f->port = filter_port;
+	f->uid_set = uid_set;
+	f->uid = uid;
 	if (filter_comm)
 		strscpy(f->comm, filter_comm, sizeof(f->comm));
 	return 0;

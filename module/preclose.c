@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/hash.h>
 #include <linux/kprobes.h>
 #include <linux/slab.h>
@@ -42,6 +43,8 @@ struct ct_pre {
 	const struct sock *sk;	/* key; read only under the bucket lock */
 	struct ct_pre_info info;
 };
+/* One kmalloc-128 object per socket followed (docs/performance.md). */
+static_assert(sizeof(struct ct_pre) <= 128);
 
 struct ct_pre_bucket {
 	spinlock_t lock;
@@ -529,6 +532,7 @@ void ct_pre_tw_start(const struct sock *tw, u64 close_id,
 		p->info.tw.pid = identity->pid;
 		p->info.tw.tid = identity->tid;
 		p->info.tw.vpid = identity->vpid;
+		p->info.tw.uid = identity->uid;
 		p->info.tw.fd = identity->fd;
 		memcpy(p->info.tw.comm, identity->comm, sizeof(p->info.tw.comm));
 	}
@@ -620,6 +624,7 @@ static bool ct_pre_tw_take_locked(struct ct_pre *p, const struct sock *sk,
 	ev.pid = info.tw.pid;
 	ev.tid = info.tw.tid;
 	ev.vpid = info.tw.vpid;
+	ev.uid = info.tw.uid;
 	ev.fd = info.tw.fd;
 	memcpy(ev.comm, info.tw.comm, sizeof(ev.comm));
 	ct_pre_tw_fill(&ev, sk);

@@ -27,20 +27,21 @@ struct ct_tw_id {
 	u64 ino;
 	u64 cgroup_id;
 	u32 pid, tid, vpid;
+	u32 uid;		/* the socket's owner: a timewait socket has none */
 	s32 fd;
 	char comm[16];
 };
 
 /* What a close learns of its socket's life before it. */
 struct ct_pre_info {
-	enum ct_pre_kind kind;
+	u8 kind;		/* enum ct_pre_kind (a byte: an entry stays 128) */
+	u8 death;		/* DEAD: enum ct_reason */
+	u8 retransmits;
+	s32 sk_err;
 	u64 born_ts;		/* SYN_SENT or SYN_RECV entered (0: not seen) */
 	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen) */
 	u64 ts;			/* DEAD: the death */
 	u64 close_id;		/* DEAD: the DEATH record's */
-	s32 sk_err;
-	u8 death;		/* DEAD: enum ct_reason */
-	u8 retransmits;
 	struct ct_tw_id tw;	/* TIMEWAIT */
 };
 

@@ -77,12 +77,13 @@ CT_KRST_NAMES(CT_TP_ENUM, CT_TP_ENUM)
 
 /* What every event prints first: who closed what. */
 #define CT_TP_FMT							\
-	"close_id=%llu pid=%u tid=%u comm=%s fd=%d ino=%llu family=%u protocol=%u sock_type=%u src=%pISpc dst=%pISpc cookie=%llu netns=%u cgroup_id=%llu vpid=%u"
+	"close_id=%llu pid=%u tid=%u comm=%s fd=%d ino=%llu family=%u protocol=%u sock_type=%u src=%pISpc dst=%pISpc cookie=%llu netns=%u cgroup_id=%llu vpid=%u uid=%u"
 #define CT_TP_ARGS							\
 	CT_SEQ(__entry->close_id, __entry->pid, __entry->tid,		\
 	__entry->comm, __entry->fd, __entry->ino, __entry->family,	\
 	__entry->protocol, __entry->sock_type, __entry->src, __entry->dst, \
-	__entry->cookie, __entry->netns, __entry->cgroup_id, __entry->vpid)
+	__entry->cookie, __entry->netns, __entry->cgroup_id, __entry->vpid, \
+	__entry->uid)
 /* CLOSE and END: tcp_info's counters. */
 #define CT_TP_COUNTS_FMT						\
 	" bytes_acked=%llu bytes_received=%llu segs_in=%u segs_out=%u total_retrans=%u srtt_us=%u lifetime_ns=%llu"
@@ -129,6 +130,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__field(__u32, fins)
 		__field(__u32, rsts)
 		__field(__u32, flags)
+		__field(__u32, uid)	/* here: no hole before timeout_ms */
 		__field(__s64, timeout_ms)
 		__field(__u64, blocked_ns)
 		__field(__u64, count)
@@ -189,6 +191,7 @@ DECLARE_EVENT_CLASS(closetrace_record,
 		__entry->cgroup_id = ev->cgroup_id;
 		__entry->netns = ev->netns;
 		__entry->vpid = ev->vpid;
+		__entry->uid = ev->uid;
 		__entry->bytes_acked = ev->bytes_acked;
 		__entry->bytes_received = ev->bytes_received;
 		__entry->segs_in = ev->segs_in;

@@ -4,7 +4,8 @@ state() { grep -E '^(enabled|filter_)' $S; }
 before=$(state)
 for bad in "garbage" "pid=" "pid=0" "pid=-1" "pid=99999999" "port=0" "port=65536" \
 	"port=12x" "comm=" "comm=waytoolongcommandname" "comm=a b" "enable now" \
-	"filter=on" "ENABLE" "pid=1 port=2"; do
+	"filter=on" "ENABLE" "pid=1 port=2" "uid=" "uid=-1" "uid=4294967295" \
+	"uid=4294967296" "uid=1x"; do
 	r=$(printf '%s' "$bad" | /tests/helper_write $C) || true
 	case "$r" in
 	"Invalid argument") ;;
@@ -23,7 +24,10 @@ after=$(state)
 echo pid=123 > $C && grep -q '^filter_pid 123$' $S || bad "pid=123 not applied"
 echo port=8080 > $C && grep -q '^filter_port 8080$' $S || bad "port not applied"
 echo comm=nginx > $C && grep -q '^filter_comm nginx$' $S || bad "comm not applied"
-echo filter=off > $C && grep -q '^filter_pid 0$' $S && grep -q '^filter_comm -$' $S || bad "filter=off"
+# uid 0 is root's, a filter like any other: "-" says none
+echo uid=0 > $C && grep -q '^filter_uid 0$' $S || bad "uid=0 not applied"
+echo filter=off > $C && grep -q '^filter_pid 0$' $S && grep -q '^filter_comm -$' $S &&
+	grep -q '^filter_uid -$' $S || bad "filter=off"
 echo disable > $C && grep -q '^enabled 0$' $S || bad "disable"
 echo enable > $C && grep -q '^enabled 1$' $S || bad "enable"
 ct_done

@@ -91,8 +91,9 @@ fi
 /tests/helper_identity 21901 > /tmp/id.t2 || bad "helper_identity 21901 failed"
 wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
 cat $D/trace > /tmp/id.trace
-grep -E ' CLOSE .*:21901 .* cookie=[0-9]+ netns=[0-9]+ cgroup=[0-9]+ vpid=[0-9]+ bytes_acked=[0-9]+ bytes_received=1234 segs_in=[0-9]+ segs_out=[0-9]+ retrans=[0-9]+ srtt_us=[0-9]+ lifetime_ns=[0-9]+ death=- sk_err=0 since_ns=[0-9]+$' \
-	/tmp/id.trace > /dev/null || { bad "the trace text has no CLOSE line with the ABI 5 keys:"; grep ' CLOSE ' /tmp/id.trace | head -n 2; }
+# (uid: the socket's owner, root's here)
+grep -E ' CLOSE .*:21901 .* cookie=[0-9]+ netns=[0-9]+ cgroup=[0-9]+ vpid=[0-9]+ uid=0 bytes_acked=[0-9]+ bytes_received=1234 segs_in=[0-9]+ segs_out=[0-9]+ retrans=[0-9]+ srtt_us=[0-9]+ lifetime_ns=[0-9]+ death=- sk_err=0 since_ns=[0-9]+$' \
+	/tmp/id.trace > /dev/null || { bad "the trace text has no CLOSE line with the ABI 6 keys:"; grep ' CLOSE ' /tmp/id.trace | head -n 2; }
 /tests/helper_identity 21902 > /dev/null || bad "helper_identity 21902 failed"
 wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
 closetrace --drain --csv > /tmp/id.csv

@@ -11,7 +11,8 @@ for p in buf_kb=0 buf_kb=3 buf_kb=65537 buf_kb=4294967295 max_tracked=1 \
 	max_tracked=15 max_tracked=1048577 max_tracked=4294967295 max_closing=1 \
 	max_closing=15 max_closing=4097 max_closing=4294967295 filter_pid=99999999 \
 	filter_pid=4194305 filter_port=70000 filter_port=65536 filter_port=4294967295 \
-	filter_comm=waytoolongcommandname filter_comm=sixteen_chars_xy 'filter_comm="a b"'; do
+	filter_comm=waytoolongcommandname filter_comm=sixteen_chars_xy 'filter_comm="a b"' \
+	filter_uid=4294967295 filter_uid=4294967296 filter_uid=-1 filter_uid=1x; do
 	name=${p%%=*}
 	if insmod /closetrace.ko "$p" 2>/dev/null; then
 		bad "insmod accepted $p"; rmmod closetrace

@@ -9,7 +9,7 @@
 # DEATH records, which have no comm) count.
 TV_COMM=helper_closes
 TV_EVENTS=/sys/kernel/tracing/events/closetrace
-TV_ID='close_id pid tid comm fd ino family protocol sock_type src dst cookie netns cgroup_id vpid'
+TV_ID='close_id pid tid comm fd ino family protocol sock_type src dst cookie netns cgroup_id vpid uid'
 # The keys each event prints after TV_ID (closetrace.h).
 tv_keys() {
 	case $1 in

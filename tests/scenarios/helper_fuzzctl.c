@@ -2,8 +2,8 @@
  * helper_fuzzctl N: fuzz closetrace's control file from inside the guest.
  *
  *   - N random writes (random bytes, random lengths up to 512, one in 16 of
- *     64 KiB), numbers out of range (pid, port: negative, huge, overflowing
- *     64 bits), valid commands with a NUL or junk spliced in, commands split
+ *     64 KiB), numbers out of range (pid, port, uid: negative, huge,
+ *     overflowing 64 bits), valid commands with a NUL or junk spliced in, commands split
  *     over two writes, and a write from an unmapped address: each must fail
  *     and leave the state (/proc/closetrace/stats: enabled, filter_*) as it
  *     was, checked after every write.
@@ -110,9 +110,10 @@ static void structured(int fd)
 		"pid=1\n\npid=2", "port=80 port=81", "comm=\x01\x02", "comm=tab\there",
 		"enable\x7f", " enable", "enable enable", "pid=+1+", "port=8O",
 		"comm=sixteen_chars_xy", "filter=", "=", "\n", "",
+		"uid=", "uid=-1", "uid=4294967295", "uid=4294967296", "uid=1 2",
 	};
 	static const char *good[] = { "enable", "disable", "pid=7", "port=80",
-				      "comm=sshd", "filter=off" };
+				      "comm=sshd", "uid=1000", "filter=off" };
 	char buf[128];
 	size_t i, j, len;
 	void *unmapped;
@@ -230,7 +231,8 @@ int main(int argc, char **argv)
 	}
 	/* a known state with a filter of each kind set */
 	if (ctl_write(fd, "enable", 6) || ctl_write(fd, "pid=4242", 8) ||
-	    ctl_write(fd, "port=4343", 9) || ctl_write(fd, "comm=fuzzme", 11)) {
+	    ctl_write(fd, "port=4343", 9) || ctl_write(fd, "comm=fuzzme", 11) ||
+	    ctl_write(fd, "uid=4444", 8)) {
 		printf("FAIL could not set the starting state\n");
 		return 1;
 	}

@@ -78,7 +78,7 @@ static void die(const char *what)
 static int uninit_bytes(const struct ct_event *e)
 {
 	size_t i, alen = e->family == AF_INET ? 4 : e->family == AF_INET6 ? 16 : 0;
-	int bad = e->pad0 || e->pad1;
+	int bad = e->pad0;
 
 	for (i = strnlen(e->comm, CT_COMM_LEN); i < CT_COMM_LEN; i++)
 		bad |= e->comm[i];

@@ -187,7 +187,10 @@ static void test_control(void)
 		"output=", "output=none", "output=RING", "output=ring ", "output=ringx",
 		"output=both,ring", "output= trace", "netns=", "netns=0", "netns=4294967296",
 		"netns=-1", "netns=1x", "cgroup=", "cgroup=0", "cgroup=18446744073709551616",
-		"cgroup=99999999999999999999", "cgroup=123456789012345678901", "cgroup=+1" };
+		"cgroup=99999999999999999999", "cgroup=123456789012345678901", "cgroup=+1",
+		"uid=", "uid=-1", "uid=4294967295", "uid=4294967296", "uid=99999999999",
+		"uid=18446744073709551616", "uid=1x", "uid=+1", "uid= 1", "uid=1 ",
+		"uid=0x10", "uid=1\n2", "UID=1", "uid", "uid=1000\n\n" };
 	struct ct_command c;
 	size_t i;
 
@@ -214,6 +217,22 @@ static void test_control(void)
 	T("cgroup", !parse("cgroup=23", &c) && c.cmd == CT_CMD_CGROUP && c.value64 == 23);
 	T("cgroup max", !parse("cgroup=18446744073709551615", &c) &&
 	  c.value64 == 18446744073709551615ull);
+	/* uid: 0 is root's, a real uid; (uid_t)-1 is none */
+	T("uid root", !parse("uid=0", &c) && c.cmd == CT_CMD_UID && c.value == 0);
+	T("uid", !parse("uid=65534\n", &c) && c.cmd == CT_CMD_UID && c.value == 65534);
+	T("uid max", !parse("uid=4294967294", &c) && c.value == 4294967294u);
+	T("uid leading zeros", !parse("uid=0001000", &c) && c.value == 1000);
+	{
+		__u32 u = 7;
+
+		T("parse_uid", !ct_parse_uid("1000", 4, &u) && u == 1000);
+		T("parse_uid 0", !ct_parse_uid("0", 1, &u) && u == 0);
+		u = 7;
+		T("parse_uid empty", ct_parse_uid("", 0, &u) && u == 7);
+		T("parse_uid -1", ct_parse_uid("4294967295", 10, &u) && u == 7);
+		T("parse_uid garbage", ct_parse_uid("12a", 3, &u) && u == 7);
+		T("parse_uid length", ct_parse_uid("10000", 3, &u) == 0 && u == 100);
+	}
 }
 
 static void test_decode(void)
@@ -292,6 +311,8 @@ static void test_decode(void)
 	T("kv line bounded", ct_fmt_kv(buf, sizeof(buf), &ev) < (int)sizeof(buf) &&
 	  strstr(buf, "comm=0123456789abcdef"));
 	T("tiny buffer", ct_fmt_kv(buf, 8, &ev) <= 7 && strlen(buf) == 7);
+	ev.uid = 65534;
+	T("kv uid", ct_fmt_kv(buf, sizeof(buf), &ev) > 0 && strstr(buf, " vpid=0 uid=65534 "));
 }
 
 /*
