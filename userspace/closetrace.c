@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +61,8 @@ static void usage(FILE *f)
 "Print what the kernel did for each socket close, and why (needs the\n"
 "closetrace module loaded, debugfs mounted, and root).\n"
 "\n"
-"Filters (pid, port, comm, netns and cgroup are also set in the module while\n"
-"the reader runs, so records it would drop are never written):\n"
+"Filters (pid, port, comm, uid, netns and cgroup are also set in the module\n"
+"while the reader runs, so records it would drop are never written):\n"
 "  -p, --pid PID        only closes by process PID\n"
 "  -P, --port PORT      only sockets with local or remote port PORT\n"
 "  -L, --lport PORTS    only sockets with one of these local ports (80,443)\n"
@@ -71,6 +72,8 @@ static void usage(FILE *f)
 "      --laddr ADDR[/N] only sockets whose local address is ADDR (or in ADDR/N)\n"
 "      --raddr ADDR[/N] only sockets whose remote address is ADDR (or in ADDR/N)\n"
 "  -c, --comm COMM      only closes by tasks named COMM\n"
+"  -u, --uid UID        only sockets owned by UID (a number or a user name; the\n"
+"                       socket's creator, as ss -e shows)\n"
 "      --netns NS       only sockets of network namespace NS: its inode number,\n"
 "                       or a file of it (/proc/PID/ns/net, /run/netns/NAME)\n"
 "      --cgroup CG      only closes by tasks in cgroup v2 CG: its id, or its\n"
@@ -142,6 +145,30 @@ static int parse_long(const char *s, long min, long max, long *out)
 	if (errno || end == s || *end || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* -u: a uid (0-4294967294, as the control file's uid=) or a user name. */
+static int parse_uid(const char *s, long long *out)
+{
+	struct passwd *pw;
+	long v;
+
+	if (*s >= '0' && *s <= '9') {
+		if (parse_long(s, 0, CT_UID_MAX, &v)) {
+			fprintf(stderr, "closetrace: invalid uid '%s' (0-%lu, or a user name)\n", s,
+				(unsigned long)CT_UID_MAX);
+			return -1;
+		}
+		*out = v;
+		return 0;
+	}
+	pw = *s ? getpwnam(s) : NULL;
+	if (!pw) {
+		fprintf(stderr, "closetrace: unknown user '%s' (give a uid or a user name)\n", s);
+		return -1;
+	}
+	*out = pw->pw_uid;
 	return 0;
 }
 
@@ -472,6 +499,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "comm", required_argument, NULL, 'c' },
+		{ "uid", required_argument, NULL, 'u' },
 		{ "lport", required_argument, NULL, 'L' },
 		{ "dport", required_argument, NULL, 'D' },
 		{ "ipv4", no_argument, NULL, '4' },
@@ -504,7 +532,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	char bad[40];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:P:c:L:D:46jrwTd:n:si:f:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:P:c:u:L:D:46jrwTd:n:si:f:hV", opts, NULL)) != -1) {
 		/* The record options, which --prometheus and --close-wait do not take. */
 		if (c != OPT_PROMETHEUS && c != 'i' && c != 'h' && c != 'V' && c != '?' &&
 		    c != OPT_CLOSE_WAIT && c != 'j')
@@ -547,6 +575,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 				fprintf(stderr, "closetrace: invalid port '%s' (1-%d)\n", optarg, CT_PORT_MAX);
 				return 2;
 			}
+			break;
+		case 'u':
+			if (parse_uid(optarg, &a->m.uid))
+				return 2;
 			break;
 		case 'L':
 		case 'D':
@@ -877,7 +909,7 @@ static bool module_filters_unset(const char *stats)
 {
 	static const char *const unset[] = {
 		"filter_pid 0\n", "filter_port 0\n", "filter_comm -\n",
-		"filter_netns 0\n", "filter_cgroup 0\n",
+		"filter_netns 0\n", "filter_cgroup 0\n", "filter_uid -\n",
 	};
 	const char *line;
 	size_t i, n = 0;
@@ -905,7 +937,7 @@ static void push_filters(const struct args *a, const char *events, struct pushed
 
 	if (port < 0 && m->nlports + m->ndports == 1)	/* a superset of -L/-D's one port */
 		port = m->nlports ? m->lports[0] : m->dports[0];
-	if (m->pid < 0 && port < 0 && !m->comm && !m->netns_set && !m->cgroup_set)
+	if (m->pid < 0 && port < 0 && !m->comm && !m->netns_set && !m->cgroup_set && m->uid < 0)
 		return;
 	snprintf(pu->control, sizeof(pu->control), "%.*scontrol",
 		 slash ? (int)(slash - events) + 1 : 0, events);
@@ -937,6 +969,10 @@ static void push_filters(const struct args *a, const char *events, struct pushed
 	}
 	if (m->cgroup_set) {
 		snprintf(cmd, sizeof(cmd), "cgroup=%llu", m->cgroup);
+		pu->active &= !control_write(pu->control, cmd);
+	}
+	if (m->uid >= 0) {
+		snprintf(cmd, sizeof(cmd), "uid=%lld", m->uid);
 		pu->active &= !control_write(pu->control, cmd);
 	}
 	if (!pu->active)
@@ -1101,7 +1137,7 @@ out:
 int main(int argc, char **argv)
 {
 	struct args a = {
-		.m = { .pid = -1, .port = -1 },
+		.m = { .pid = -1, .port = -1, .uid = -1 },
 		.fmt = FMT_TABLE,
 		.path = DEFAULT_EVENTS,
 		.reorder_ms = CT_REORDER_MS,

@@ -132,6 +132,8 @@ bool ct_matches(const struct ct_event *ev, const struct ct_match *m)
 		return false;
 	if (m->cgroup_set && ev->cgroup_id != m->cgroup)
 		return false;
+	if (m->uid >= 0 && ev->uid != m->uid)
+		return false;
 	if (m->family && ev->family != m->family)
 		return false;
 	if (m->nlports && !port_in(ev->sport, m->lports, m->nlports))

@@ -48,6 +48,7 @@ struct ct_match {
 	struct ct_net laddr, raddr;	/* --laddr, --raddr */
 	unsigned int types;	/* --type: bit 1 << CT_EV_*; 0 any */
 	unsigned int actions;	/* --action: bit 1 << CT_ACT_*; 0 any */
+	long long uid;		/* -u: the socket owner's uid; -1 any */
 };
 
 /* LOST records always pass: a loss is never filtered away. */

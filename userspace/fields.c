@@ -64,6 +64,7 @@ const struct ct_field ct_fields[] = {
 	F("death", CT_K_DEATH, death, "CLOSE: how the connection had died, - for not"),
 	F("retransmits", CT_K_UNSIGNED, retransmits, "retransmissions when it died"),
 	F("lifetime_ns", CT_K_UNSIGNED, lifetime_ns, "ns since connect() or the SYN, 0 unknown"),
+	F("uid", CT_K_UNSIGNED, uid, "the socket owner's uid (as ss -e)"),
 };
 
 const unsigned int ct_nfields = sizeof(ct_fields) / sizeof(ct_fields[0]);

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ct_out_opts o = { .wide = size & 1, .ts = (enum ct_ts_mode)((size >> 1) % 3),
 				 .wall_off_ns = (long long)size * 1000000007ll };
 	struct ct_order q;
-	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL };
+	struct ct_match m = { .pid = -1, .port = -1, .comm = NULL, .uid = -1 };
 	struct ct_summary sum;
 	char msg[256], line[CT_LINE_LEN];
 	size_t off = 0;
@@ -39,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m.types = data[2];
 		m.actions = size > 3 ? data[3] : 0;
 		m.family = data[2] & 2 ? 2 : 10;
+		m.uid = data[2] & 8 ? 0 : 65534;
 		ct_parse_net(data[2] & 4 ? "10.0.0.0/7" : "fe80::/9", &m.laddr);
 		ct_parse_ports("80,1,65535", m.lports, &m.nlports);
 	}

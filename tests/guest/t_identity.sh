@@ -97,7 +97,7 @@ grep -E ' CLOSE .*:21901 .* cookie=[0-9]+ netns=[0-9]+ cgroup=[0-9]+ vpid=[0-9]+
 /tests/helper_identity 21902 > /dev/null || bad "helper_identity 21902 failed"
 wait_until 30 eval '[ "$(v tracked)" = 0 ]' || bad "closetrace still follows $(v tracked) sockets"
 closetrace --drain --csv > /tmp/id.csv
-head -n 1 /tmp/id.csv | grep -q ',flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits,lifetime_ns$' ||
+head -n 1 /tmp/id.csv | grep -q ',flags,cookie,netns,cgroup_id,vpid,bytes_acked,bytes_received,segs_in,segs_out,total_retrans,srtt_us,since_ns,sk_err,death,retransmits,lifetime_ns,uid$' ||
 	bad "CSV header: $(head -n 1 /tmp/id.csv)"
 n=$(head -n 1 /tmp/id.csv | tr ',' '\n' | wc -l)
 awk -F, -v n="$n" 'NR > 1 && /^[A-Z]+,/ && NF != n { bad = 1 } END { exit bad }' /tmp/id.csv ||

@@ -3,7 +3,7 @@
 # an abort-unread RST close and its reset peer on PORT+1; a REFDROP then a
 # FIN close over ::1, or IPv4 without IPv6, on PORT+2; a UDP and two unix
 # releases) and against the kernel's own counters:
-#   - filters -L, -D, -4, -6, --laddr, --raddr, --type, --action: each
+#   - filters -L, -D, -4, -6, --laddr, --raddr, --type, --action, -u: each
 #     selects exactly the records the helper's design says, and the same
 #     records as selecting from the unfiltered output;
 #   - filters the module understands are set in it while the reader runs
@@ -80,6 +80,19 @@ sel --raddr 127.0.0.1 --type CLOSE
 sel --type release,refdrop
 [ "$(n_lines '"type":"REFDROP"' /tmp/sel.json)" = 1 ] && [ "$(n_lines '"type":"RELEASE"' /tmp/sel.json)" = 3 ] &&
 	[ "$(wc -l < /tmp/sel.json)" = 4 ] || { bad "--type release,refdrop: want one REFDROP (the dup), three RELEASEs (UDP, unix pair)"; cat /tmp/sel.json; }
+
+# -u: the sockets nobody made (helper_conn as nobody: its client, server
+# and listener), none of root's; by name and by number.
+nobody=$(id -u nobody)
+su nobody -s /bin/sh -c "/tests/helper_conn $((PORT + 50))" || bad "helper_conn as nobody failed"
+/tests/helper_conn $((PORT + 51)) || bad "helper_conn failed"
+closetrace --drain -r > /tmp/u.bin
+for u in nobody "$nobody"; do
+	closetrace -f /tmp/u.bin -j -u "$u" --type CLOSE > /tmp/u.json || bad "closetrace -u $u failed"
+	[ "$(wc -l < /tmp/u.json)" = 3 ] && [ "$(n_lines "\"uid\":$nobody}" /tmp/u.json)" = 3 ] &&
+		[ "$(n_lines "\"[sd]port\":$((PORT + 50))," /tmp/u.json)" = 3 ] ||
+		{ bad "-u $u: want the 3 CLOSEs of nobody's helper_conn"; cat /tmp/u.json; }
+done
 
 # Time order. As they came (--reorder-window 0): a CLOSE after a record
 # it began before. As the reader prints them: never back in time, and the

@@ -242,7 +242,7 @@ static void test_decode(void)
 	char msg[256], buf[CT_LINE_LEN], old[32];
 	unsigned char a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 	unsigned char m6[16] = { [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 };
-	struct ct_match m = { .pid = -1, .port = 80, .comm = NULL };
+	struct ct_match m = { .pid = -1, .port = 80, .comm = NULL, .uid = -1 };
 
 	T("valid", ct_check_record(&ev, sizeof(ev)) == CT_OK);
 	T("short", ct_check_record(&ev, sizeof(ev) - 1) == CT_ERR_SHORT);
@@ -597,8 +597,8 @@ static void test_fields(void)
 			T("field names unique", strcmp(ct_fields[j].name, f->name));
 		T("field documented", f->doc && *f->doc);
 	}
-	/* What no field shows: the header's magic, version, size; pad0, pad1, pad2. */
-#define CT_UNSHOWN_BYTES (4 + 2 + 4 + 2 + 4 + 2)
+	/* What no field shows: the header's magic, version, size; pad0, pad2. */
+#define CT_UNSHOWN_BYTES (4 + 2 + 4 + 2 + 2)
 	for (i = 0; i < sizeof(covered); i++)
 		n += !covered[i];
 	T("fields cover the record", n == CT_UNSHOWN_BYTES);
@@ -628,7 +628,7 @@ static void test_fields(void)
 	  strstr(buf, "\"flags\":\"exiting,fin-queued\"") &&
 	  strstr(buf, "\"bytes_acked\":18446744073709551615,") &&
 	  strstr(buf, "\"comm\":\"a\\\"b\\\\c\\u0001\"") &&
-	  strstr(buf, "\"death\":\"-\""));
+	  strstr(buf, "\"death\":\"-\"") && strstr(buf, ",\"uid\":0}"));
 	end = ct_put_csv(buf, &ev);
 	*end = 0;
 	T("csv flags and comm", strstr(buf, ",exiting|fin-queued,") && strstr(buf, ",a?b\\c?,"));
@@ -639,7 +639,7 @@ static void test_fields(void)
 	end = ct_put_csv_header(buf);
 	*end = 0;
 	T("csv header", !strncmp(buf, "type,ts_ns,cpu,close_id,", 24) &&
-	  strstr(buf, ",lifetime_ns\n"));
+	  strstr(buf, ",lifetime_ns,uid\n"));
 	ev = mkev(CT_EV_LOST, 7);
 	ev.count = 42;
 	end = ct_put_json(buf, &ev);
@@ -662,7 +662,7 @@ static void test_fields(void)
 
 static void test_filters(void)
 {
-	struct ct_match m = { .pid = -1, .port = -1 };
+	struct ct_match m = { .pid = -1, .port = -1, .uid = -1 };
 	struct ct_event ev = mkev(CT_EV_CLOSE, 1);
 	unsigned short ports[CT_MAX_PORTS];
 	unsigned int n;
@@ -717,6 +717,12 @@ static void test_filters(void)
 	ev.type = CT_EV_CLOSE;
 	ev.action = CT_ACT_FIN;
 	T("FIN close dropped", !ct_matches(&ev, &m));
+	ev.action = CT_ACT_RST;
+	ev.uid = 65534;
+	m.uid = 65534;
+	T("uid passes", ct_matches(&ev, &m));
+	m.uid = 0;
+	T("uid 0 is a uid", !ct_matches(&ev, &m));
 	ev.type = CT_EV_LOST;
 	T("LOST passes any filter", ct_matches(&ev, &m));
 }
