@@ -177,8 +177,48 @@ int ct_finish(void)
 	return ct_failures ? 1 : 0;
 }
 
+/* Drained records by time, then by arrival. */
+struct by_time {
+	unsigned long long ts;
+	size_t i;
+};
+
+static int by_time_cmp(const void *a, const void *b)
+{
+	const struct by_time *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The module's events file gives each CPU's records in order, but a page of
+ * one CPU's before a page of another's: order what one drain read by
+ * ts_ns, as the reader does (stable: equal times keep their order).
+ * Records of earlier drains stay where they are, so that pointers into
+ * the log (ct_find's) stay good.
+ */
+static void sort_by_time(size_t from)
+{
+	static struct by_time key[sizeof(ct_log.ev) / sizeof(ct_log.ev[0])];
+	static struct ct_event tmp[sizeof(ct_log.ev) / sizeof(ct_log.ev[0])];
+	size_t n = ct_log.n - from, i;
+
+	for (i = 0; i < n; i++) {
+		key[i].ts = ct_log.ev[from + i].ts_ns;
+		key[i].i = i;
+	}
+	qsort(key, n, sizeof(key[0]), by_time_cmp);
+	for (i = 0; i < n; i++)
+		tmp[i] = ct_log.ev[from + key[i].i];
+	memcpy(&ct_log.ev[from], tmp, n * sizeof(tmp[0]));
+}
+
 void ct_drain(void)
 {
+	size_t from = ct_log.n;
+
 	for (;;) {
 		size_t room = sizeof(ct_log.ev) / sizeof(ct_log.ev[0]) - ct_log.n;
 		ssize_t n;
@@ -189,8 +229,10 @@ void ct_drain(void)
 			exit(2);
 		}
 		n = read(ev_fd, &ct_log.ev[ct_log.n], room * sizeof(struct ct_event));
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && errno == EAGAIN) {
+			sort_by_time(from);
 			return;
+		}
 		if (n <= 0) {
 			fprintf(stderr, "%s: read events: %s\n", scen, strerror(errno));
 			exit(2);

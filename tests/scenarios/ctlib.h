@@ -156,7 +156,8 @@ struct ct_log {
 	size_t n;
 };
 extern struct ct_log ct_log;
-/* Read all records available now into ct_log (appending). */
+/* Read all records available now into ct_log (appending; what one drain
+ * read is put in time order, ts_ns, stable). */
 void ct_drain(void);
 /* Drain until pred() holds or timeout_ms passes; returns pred(). */
 bool ct_wait(bool (*pred)(void *), void *arg, int timeout_ms);
