@@ -1,5 +1,6 @@
 /* Host unit tests for the pure parts shared with the module: the close
- * classifier, control parsing, record validation and formatting; and the
+ * classifier, control parsing, record validation and formatting, the walk
+ * of a ring buffer page (module/ct_rbpage.h); and the
  * reader's field table, filters, time order (userspace/fields.c, decode.c,
  * order.c) and --prometheus parsing and rendering (userspace/prom.c). */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "ct_control.h"
 #include "ct_format.h"
 #include "ct_names.h"
+#include "ct_rbpage.h"
 #include "decode.h"
 #include "fields.h"
 #include "order.h"
@@ -769,8 +771,102 @@ static void test_order(void)
 	ct_order_free(&q);
 }
 
+/* A ring buffer page's events, as the kernel lays them out (ct_rbpage.h). */
+static unsigned char rb_page[4096] __attribute__((aligned(8)));
+
+static struct ring_buffer_event *rb_put(unsigned int *off, unsigned int type_len,
+					unsigned int delta, unsigned int len)
+{
+	struct ring_buffer_event *e = (void *)(rb_page + *off);
+
+	e->type_len = type_len;
+	e->time_delta = delta;
+	*off += len;
+	return e;
+}
+
+static void rb_put_record(unsigned int *off, unsigned long long id)
+{
+	struct ct_event ev = mkev(CT_EV_STATE, 1000 + id);
+	struct ring_buffer_event *e = rb_put(off, 0, 7, CT_RB_EVENT_LEN);
+
+	ev.close_id = id;
+	e->array[0] = 4 + sizeof(ev);
+	memcpy(&e->array[1], &ev, sizeof(ev));
+}
+
+/* Walk [0, end) as the module does: the records' close_ids into ids. */
+static int rb_walk(unsigned int end, unsigned long long *ids, int max, int *last)
+{
+	const unsigned char *rec;
+	unsigned int off = 0;
+	struct ct_event ev;
+	int n = 0, len = 0;
+
+	while (off < end) {
+		len = ct_rb_page_event(rb_page, off, end, &rec);
+		if (len <= 0)
+			break;
+		if (rec && n < max) {
+			memcpy(&ev, rec, sizeof(ev));
+			ids[n++] = ev.close_id;
+		}
+		off += len;
+	}
+	*last = len;
+	return n;
+}
+
+static void test_rbpage(void)
+{
+	unsigned long long ids[8];
+	unsigned int off = 0, end;
+	struct ring_buffer_event *e;
+	int n, last;
+
+	T("record's event length", CT_RB_EVENT_LEN == 272);
+	T("15 records to a 4 KiB page", (4096 - CT_RB_PAGE_HDR) / CT_RB_EVENT_LEN == 15);
+	memset(rb_page, 0, sizeof(rb_page));
+	rb_put_record(&off, 1);
+	e = rb_put(&off, RINGBUF_TYPE_TIME_EXTEND, 5, 8);	/* then a record */
+	e->array[0] = 3;
+	rb_put_record(&off, 2);
+	e = rb_put(&off, RINGBUF_TYPE_PADDING, 1, 20);		/* a discarded event */
+	e->array[0] = 16;
+	e = rb_put(&off, RINGBUF_TYPE_TIME_STAMP, 9, 8);
+	e->array[0] = 1;
+	rb_put_record(&off, 3);
+	end = off;
+	n = rb_walk(end, ids, 8, &last);
+	T("page: every record, in order", n == 3 && ids[0] == 1 && ids[1] == 2 && ids[2] == 3);
+	T("page: walked to its end", last > 0);
+	/* The empty padding ends the page's events. */
+	rb_put(&off, RINGBUF_TYPE_PADDING, 0, 4);
+	rb_put_record(&off, 4);
+	n = rb_walk(off, ids, 8, &last);
+	T("empty padding: the end", n == 3 && last == 0);
+	/* What cannot be one of ours. */
+	T("a record cut short", rb_walk(end - 4, ids, 8, &last) == 2 && last == -1);
+	T("a header cut short", rb_walk(CT_RB_EVENT_LEN + 2, ids, 8, &last) == 1 && last == -1);
+	off = 0;
+	rb_put(&off, 5, 0, 24);					/* small data */
+	T("small data event", rb_walk(off, ids, 8, &last) == 0 && last == -1);
+	off = 0;
+	rb_put_record(&off, 5);
+	((struct ring_buffer_event *)rb_page)->array[0] = 4 + sizeof(struct ct_event) - 8;
+	T("data of another length", rb_walk(off, ids, 8, &last) == 0 && last == -1);
+	off = 0;
+	e = rb_put(&off, RINGBUF_TYPE_PADDING, 1, 8);
+	e->array[0] = 100;
+	T("padding past the end", rb_walk(off, ids, 8, &last) == 0 && last == -1);
+	off = 0;
+	rb_put(&off, RINGBUF_TYPE_TIME_EXTEND, 1, 4);
+	T("time extend cut short", rb_walk(off, ids, 8, &last) == 0 && last == -1);
+}
+
 int main(void)
 {
+	test_rbpage();
 	test_fields();
 	test_filters();
 	test_order();
