@@ -118,6 +118,108 @@ static inline void ct_rb_commit(struct trace_buffer *rb,
 }
 
 /*
+ * Reading the ring a page at a time (ring_buffer_read_page(), exported
+ * since 2.6.x, as trace_pipe_raw and splice readers use it). The reader
+ * owns one page; ring_buffer_read_page() either copies the CPU's unread
+ * events into it or swaps it with the ring's reader page, and returns the
+ * offset where the events start (0 on every kernel of the matrix: a
+ * partly read page is copied to the start of ours) or < 0 when the CPU
+ * has nothing. Detected by Kbuild in linux/ring_buffer.h:
+ *   <= 6.7 (5.10, 6.1): void *ring_buffer_alloc_read_page(rb, cpu)
+ *         (ERR_PTR), ring_buffer_read_page(rb, void **page, ...) may swap
+ *         the pointer, ring_buffer_free_read_page(rb, cpu, void *).
+ *   6.8: struct buffer_data_read_page (the page and its order: sub-buffers
+ *         of 2^order pages), returned by ring_buffer_alloc_read_page()
+ *         (ERR_PTR); ring_buffer_read_page_data() gives the page
+ *         (CT_HAVE_RB_READ_PAGE_DESC). On no kernel of the matrix: built,
+ *         never run.
+ *   Debian's 6.12.118 and 7.2: int ring_buffer_alloc_read_page(rb, cpu,
+ *         struct buffer_data_read_page **) (0 or -errno)
+ *         (CT_HAVE_RB_ALLOC_READ_PAGE_INT), and ring_buffer_read_page_size()
+ *         (CT_HAVE_RB_READ_PAGE_SIZE).
+ * closetrace's ring never changes its sub-buffer order: a page is a page.
+ */
+struct ct_rb_read_page {
+#ifdef CT_HAVE_RB_READ_PAGE_DESC
+	struct buffer_data_read_page *rpage;
+#else
+	void *page;
+#endif
+};
+
+static inline int ct_rb_alloc_read_page(struct trace_buffer *rb, int cpu,
+					struct ct_rb_read_page *p)
+{
+#if defined(CT_HAVE_RB_ALLOC_READ_PAGE_INT)
+	p->rpage = NULL;
+	return ring_buffer_alloc_read_page(rb, cpu, &p->rpage);
+#elif defined(CT_HAVE_RB_READ_PAGE_DESC)
+	p->rpage = ring_buffer_alloc_read_page(rb, cpu);
+	if (IS_ERR(p->rpage)) {
+		int err = PTR_ERR(p->rpage);
+
+		p->rpage = NULL;
+		return err;
+	}
+	return 0;
+#else
+	p->page = ring_buffer_alloc_read_page(rb, cpu);
+	if (IS_ERR(p->page)) {
+		int err = PTR_ERR(p->page);
+
+		p->page = NULL;
+		return err;
+	}
+	return 0;
+#endif
+}
+
+static inline void ct_rb_free_read_page(struct trace_buffer *rb, int cpu,
+					struct ct_rb_read_page *p)
+{
+#ifdef CT_HAVE_RB_READ_PAGE_DESC
+	ring_buffer_free_read_page(rb, cpu, p->rpage);
+	p->rpage = NULL;
+#else
+	ring_buffer_free_read_page(rb, cpu, p->page);
+	p->page = NULL;
+#endif
+}
+
+/* The page itself: its header, then the events. */
+static inline void *ct_rb_read_page_data(struct ct_rb_read_page *p)
+{
+#ifdef CT_HAVE_RB_READ_PAGE_DESC
+	return ring_buffer_read_page_data(p->rpage);
+#else
+	return p->page;
+#endif
+}
+
+static inline size_t ct_rb_read_page_size(struct ct_rb_read_page *p)
+{
+#ifdef CT_HAVE_RB_READ_PAGE_SIZE
+	return ring_buffer_read_page_size(p->rpage);
+#else
+	return PAGE_SIZE;
+#endif
+}
+
+/*
+ * Take up to len bytes (the page's header included) of cpu's unread events
+ * into the page: the offset where they start, or < 0 if none were taken.
+ */
+static inline int ct_rb_read_page(struct trace_buffer *rb,
+				  struct ct_rb_read_page *p, size_t len, int cpu)
+{
+#ifdef CT_HAVE_RB_READ_PAGE_DESC
+	return ring_buffer_read_page(rb, p->rpage, len, cpu, 0);
+#else
+	return ring_buffer_read_page(rb, &p->page, len, cpu, 0);
+#endif
+}
+
+/*
  * tcp:tcp_send_reset gained the kernel's reset reason in 6.10 (enum
  * sk_rst_reason); real active-reset reasons arrived in 6.12. Detected by
  * Kbuild in the headers (CT_HAVE_RST_REASON).
