@@ -26,39 +26,56 @@ static unsigned long ct_consumer_busy;
 /*
  * A consumer's state. Reads of one open file are serialised by its mutex
  * (f_pos_lock does not cover every way to read, io_uring's for one). A
- * record taken from the ring is never dropped unseen: a record whose copy
- * to the reader faulted waits here for the next read; a text line is sent
- * in as many reads as it takes. Only what is left when the file is closed
- * is given up, and counted (ct_ring_discard).
+ * record taken from the ring is never dropped unseen: events takes no more
+ * records than the read has room for, and those whose copy to the reader
+ * faulted wait in its page (rr) for the next read; a text line is sent in
+ * as many reads as it takes. Only what is left when the file is closed is
+ * given up, and counted (ct_ring_discard).
  */
 struct ct_reader {
 	struct mutex lock;
-	bool pending;		/* ev waits: events, or trace's line of it */
+	struct ct_ring_reader *rr;	/* events: its page of records */
+	bool pending;		/* trace: ev's line waits */
 	struct ct_event ev;
 	size_t len, off;	/* trace: the line and how much of it went */
 	char line[CT_LINE_LEN + 1];
 };
 
-static int ct_consumer_open(struct inode *inode, struct file *file)
+static int ct_consumer_open(struct inode *inode, struct file *file,
+			    bool pages)
 {
 	struct ct_reader *r;
+	int err = -ENOMEM;
 
 	if (test_and_set_bit(0, &ct_consumer_busy))
 		return -EBUSY;
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r) {
-		clear_bit(0, &ct_consumer_busy);
-		return -ENOMEM;
+	if (!r)
+		goto err_busy;
+	if (pages) {
+		r->rr = ct_ring_reader_alloc();
+		if (IS_ERR(r->rr)) {
+			err = PTR_ERR(r->rr);
+			goto err_free;
+		}
 	}
 	mutex_init(&r->lock);
 	file->private_data = r;
 	return nonseekable_open(inode, file);
+
+err_free:
+	kfree(r);
+err_busy:
+	clear_bit(0, &ct_consumer_busy);
+	return err;
 }
 
 static int ct_consumer_release(struct inode *inode, struct file *file)
 {
 	struct ct_reader *r = file->private_data;
 
+	if (r->rr)
+		ct_ring_reader_free(r->rr);
 	if (r->pending)
 		ct_ring_discard(&r->ev);
 	mutex_destroy(&r->lock);
@@ -67,61 +84,46 @@ static int ct_consumer_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Take one record, sleeping unless O_NONBLOCK. 1: got one, 0: EOF. */
-static int ct_take_wait(struct ct_event *ev, bool may_block)
+static int ct_events_open(struct inode *inode, struct file *file)
 {
-	while (!ct_ring_take(ev)) {
-		if (ct_ring_is_shutdown())
-			return 0;
-		if (!may_block)
-			return -EAGAIN;
-		if (ct_ring_prepare_wait() &&
-		    wait_event_interruptible_timeout(ct_ring_wait,
-						     !ct_ring_empty() ||
-						     ct_ring_is_shutdown(),
-						     HZ / 10) < 0)
-			return -ERESTARTSYS;
-		if (signal_pending(current))
-			return -ERESTARTSYS;
-	}
-	return 1;
+	return ct_consumer_open(inode, file, true);
 }
 
+/* Whole records, as many as fit; sleeps for the first unless O_NONBLOCK. */
 static ssize_t ct_events_read(struct file *file, char __user *buf,
 			      size_t count, loff_t *ppos)
 {
 	struct ct_reader *r = file->private_data;
-	size_t done = 0;
-	ssize_t ret = 0;
-	int got;
+	ssize_t ret;
 
-	if (count < sizeof(r->ev))
+	if (count < sizeof(struct ct_event))
 		return -EINVAL;
 	if (mutex_lock_interruptible(&r->lock))
 		return -ERESTARTSYS;
-	while (done + sizeof(r->ev) <= count) {
-		if (!r->pending) {
-			got = ct_take_wait(&r->ev,
-					   !done && !(file->f_flags & O_NONBLOCK));
-			if (got <= 0) {
-				if (!done && got < 0)
-					ret = got;
-				break;
-			}
-			r->pending = true;
-		}
-		if (copy_to_user(buf + done, &r->ev, sizeof(r->ev))) {
-			/* Kept for the next read: nothing is lost. */
-			if (!done)
-				ret = -EFAULT;
+	while (!(ret = ct_ring_read(r->rr, buf, count))) {
+		if (ct_ring_is_shutdown())
+			break;
+		if (file->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
 			break;
 		}
-		r->pending = false;
-		done += sizeof(r->ev);
+		if (ct_ring_prepare_wait() &&
+		    wait_event_interruptible_timeout(ct_ring_wait,
+						     !ct_ring_empty() ||
+						     ct_ring_is_shutdown(),
+						     HZ / 10) < 0) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
 	}
 	mutex_unlock(&r->lock);
-	ct_ring_delivered(done / sizeof(r->ev));
-	return done ? done : ret;
+	if (ret > 0)
+		ct_ring_delivered(ret / sizeof(struct ct_event));
+	return ret;
 }
 
 static __poll_t ct_events_poll(struct file *file, poll_table *wait)
@@ -129,14 +131,15 @@ static __poll_t ct_events_poll(struct file *file, poll_table *wait)
 	struct ct_reader *r = file->private_data;
 
 	poll_wait(file, &ct_ring_wait, wait);
-	if (READ_ONCE(r->pending) || !ct_ring_prepare_wait())
+	/* Records in the reader's page have left the ring: readable too. */
+	if (ct_ring_reader_pending(r->rr) || !ct_ring_prepare_wait())
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
 static const struct file_operations ct_events_fops = {
 	.owner = THIS_MODULE,
-	.open = ct_consumer_open,
+	.open = ct_events_open,
 	.release = ct_consumer_release,
 	.read = ct_events_read,
 	.poll = ct_events_poll,
@@ -178,9 +181,14 @@ static ssize_t ct_trace_read(struct file *file, char __user *buf,
 	return done ? done : ret;
 }
 
+static int ct_trace_open(struct inode *inode, struct file *file)
+{
+	return ct_consumer_open(inode, file, false);
+}
+
 static const struct file_operations ct_trace_fops = {
 	.owner = THIS_MODULE,
-	.open = ct_consumer_open,
+	.open = ct_trace_open,
 	.release = ct_consumer_release,
 	.read = ct_trace_read,
 };

@@ -17,8 +17,11 @@
 #include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
+#include <linux/uaccess.h>
 #include "compat.h"
+#include "ct_rbpage.h"
 #include "events.h"
 #include "ring.h"
 #include "stats.h"
@@ -28,7 +31,7 @@ static struct trace_buffer *ct_rb;
 /*
  * Consumers (the one open reader, and "clear") take records under this
  * lock: a clear counts exactly what it removed, and never a record a reader
- * has taken.
+ * has taken (records in a reader's page have left the ring).
  */
 static DEFINE_SPINLOCK(ct_consume_lock);
 static DEFINE_PER_CPU(atomic64_t, ct_pending_lost);
@@ -271,13 +274,225 @@ void ct_ring_delivered(unsigned long n)
 	atomic64_add(n, &ct_events_read);
 }
 
-void ct_ring_discard(const struct ct_event *ev)
+static void ct_ring_discard_cpu(unsigned int cpu)
 {
-	unsigned int cpu = ev->cpu < nr_cpu_ids && cpu_possible(ev->cpu) ? ev->cpu : 0;
-
+	if (cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		cpu = 0;
 	atomic64_inc(&ct_events_discarded);
 	/* In-band too: the next record written on its CPU is a LOST first. */
 	atomic64_inc(per_cpu_ptr(&ct_pending_lost, cpu));
+}
+
+void ct_ring_discard(const struct ct_event *ev)
+{
+	ct_ring_discard_cpu(ev->cpu);
+}
+
+/*
+ * The events file's reader: takes the ring a page at a time, as
+ * trace_pipe_raw does (ring_buffer_read_page(): the CPU's reader page is
+ * swapped with ours when it is whole and the writer is off it, else its
+ * unread events are copied into ours), then copies the page's records to
+ * the user. A page costs one ring_buffer_read_page() where a record cost a
+ * peek of every CPU and a consume.
+ *
+ * The page's records have left the ring: the reader owns them. A read takes
+ * from the ring no more records than its buffer has room for, so records
+ * wait in the page only after a copy that faulted; what is left there when
+ * the file is closed is given up and counted (ct_ring_discard_cpu()), as a
+ * half-sent record always was.
+ *
+ * Pages are taken from the CPUs in turn: each CPU's records come in order,
+ * records of different CPUs do not (the reader orders them by time).
+ */
+struct ct_rb_data_page {	/* struct buffer_data_page */
+	u64 time_stamp;
+	local_t commit;
+	unsigned char data[];
+};
+
+struct ct_ring_reader {
+	struct ct_rb_read_page page;
+	size_t size;			/* of the page, its header included */
+	const unsigned char *data;	/* the page's events */
+	unsigned int off, end;		/* the unread ones: [off, end) */
+	int page_cpu;			/* the CPU the page was allocated for */
+	int next_cpu;			/* the CPU the next page comes from */
+};
+
+struct ct_ring_reader *ct_ring_reader_alloc(void)
+{
+	struct ct_ring_reader *rr;
+	int err;
+
+	/* Always a data event of type_len 0, its length exact (ct_rbpage.h). */
+	BUILD_BUG_ON(sizeof(struct ct_event) <= 4 * RINGBUF_TYPE_DATA_TYPE_LEN_MAX);
+	BUILD_BUG_ON(sizeof(struct ct_event) % 8);
+	BUILD_BUG_ON(offsetof(struct ct_rb_data_page, data) != CT_RB_PAGE_HDR);
+#ifdef CT_HAVE_RB_DATA_PAGE
+	BUILD_BUG_ON(offsetof(struct buffer_data_page, data) != CT_RB_PAGE_HDR);
+#endif
+	rr = kzalloc(sizeof(*rr), GFP_KERNEL);
+	if (!rr)
+		return ERR_PTR(-ENOMEM);
+	/*
+	 * For a CPU the ring has a buffer of: every CPU that has been online
+	 * has one (trace_rb_cpu_prepare()), never freed.
+	 */
+	rr->page_cpu = raw_smp_processor_id();
+	err = ct_rb_alloc_read_page(ct_rb, rr->page_cpu, &rr->page);
+	if (err) {
+		kfree(rr);
+		return ERR_PTR(err);
+	}
+	rr->size = ct_rb_read_page_size(&rr->page);
+	return rr;
+}
+
+void ct_ring_reader_free(struct ct_ring_reader *rr)
+{
+	const unsigned char *rec;
+	u32 cpu;
+	int len;
+
+	for (; rr->off < rr->end; rr->off += len) {
+		len = ct_rb_page_event(rr->data, rr->off, rr->end, &rec);
+		if (len <= 0)
+			break;
+		if (!rec)
+			continue;
+		/* (4-byte aligned in the page) */
+		memcpy(&cpu, rec + offsetof(struct ct_event, cpu), sizeof(cpu));
+		ct_ring_discard_cpu(cpu);
+	}
+	ct_rb_free_read_page(ct_rb, rr->page_cpu, &rr->page);
+	kfree(rr);
+}
+
+bool ct_ring_reader_pending(const struct ct_ring_reader *rr)
+{
+	return READ_ONCE(rr->off) < READ_ONCE(rr->end);
+}
+
+/*
+ * Take the next page of records into rr: from the CPUs in turn, starting
+ * after the one the last page came from; at most what room has space for
+ * (ring_buffer_read_page() takes whole events up to len bytes, and a
+ * record's event is CT_RB_EVENT_LEN bytes, a time extend's more). When
+ * every CPU is empty, write the LOST records CPUs owe and look once more,
+ * as __ct_ring_take() does. false: nothing to take.
+ */
+static bool ct_reader_fill(struct ct_ring_reader *rr, size_t room)
+{
+	size_t n = min_t(size_t, room / sizeof(struct ct_event),
+			 rr->size / CT_RB_EVENT_LEN);
+	size_t len = CT_RB_PAGE_HDR + n * CT_RB_EVENT_LEN + CT_RB_TIME_EXTEND_LEN;
+	const struct ct_rb_data_page *dp;
+	bool flushed = false;
+	unsigned int i;
+	int cpu, off;
+	long end;
+
+	len = min(len, rr->size);
+	spin_lock(&ct_consume_lock);
+	for (;;) {
+		/* (not cpumask_next(): it scans the mask's NR_CPUS bits) */
+		for (i = 0; i < nr_cpu_ids; i++) {
+			cpu = rr->next_cpu;
+			rr->next_cpu = cpu + 1 < nr_cpu_ids ? cpu + 1 : 0;
+			if (!cpu_possible(cpu))
+				continue;
+			off = ct_rb_read_page(ct_rb, &rr->page, len, cpu);
+			if (off < 0)
+				continue;
+			/* The page may have been swapped: look it up again. */
+			dp = ct_rb_read_page_data(&rr->page);
+			end = local_read(&dp->commit) & ~CT_RB_MISSED_MASK;
+			end = min_t(long, end, rr->size - CT_RB_PAGE_HDR);
+			if (off >= end)
+				continue;
+			rr->data = dp->data;
+			WRITE_ONCE(rr->end, end);
+			WRITE_ONCE(rr->off, off);
+			spin_unlock(&ct_consume_lock);
+			return true;
+		}
+		if (flushed || !ct_flush_lost())
+			break;
+		flushed = true;
+	}
+	spin_unlock(&ct_consume_lock);
+	return false;
+}
+
+/*
+ * Copy the page's unread records to buf while room lasts, with user access
+ * open once for them all (ct_rb_page_event() is inline: no call while it is
+ * open). Returns the bytes copied; *fault if a copy faulted (that record
+ * stays in the page), *bad if an event cannot be one of ours (the rest of
+ * the page is dropped).
+ */
+static size_t ct_reader_copy(struct ct_ring_reader *rr, char __user *buf,
+			     size_t room, bool *fault, bool *bad)
+{
+	unsigned int off = rr->off, end = rr->end;
+	const unsigned char *rec;
+	size_t done = 0;
+	int len;
+
+	/* At most the page's records: no more of buf is checked. */
+	room = min_t(size_t, room / sizeof(struct ct_event),
+		     (end - off) / CT_RB_EVENT_LEN) * sizeof(struct ct_event);
+	if (!user_write_access_begin(buf, room)) {
+		*fault = true;
+		return 0;
+	}
+	while (off < end) {
+		len = ct_rb_page_event(rr->data, off, end, &rec);
+		if (len <= 0) {
+			*bad = len < 0;
+			off = end;
+			break;
+		}
+		if (rec) {
+			if (done == room)
+				break;
+			unsafe_copy_to_user(buf + done, rec,
+					    sizeof(struct ct_event), efault);
+			done += sizeof(struct ct_event);
+		}
+		off += len;
+	}
+	user_write_access_end();
+	WRITE_ONCE(rr->off, off);
+	return done;
+efault:
+	user_write_access_end();
+	WRITE_ONCE(rr->off, off);
+	*fault = true;
+	return done;
+}
+
+ssize_t ct_ring_read(struct ct_ring_reader *rr, char __user *buf,
+		     size_t count)
+{
+	bool fault = false, bad = false;
+	size_t done = 0;
+
+	while (count - done >= sizeof(struct ct_event)) {
+		if (rr->off >= rr->end && !ct_reader_fill(rr, count - done))
+			break;
+		done += ct_reader_copy(rr, buf + done, count - done, &fault,
+				       &bad);
+		if (fault)
+			break;
+		/* Cannot happen: the ring holds our records only. */
+		if (WARN_ON_ONCE(bad))
+			bad = false;
+	}
+	if (!done && fault)
+		return -EFAULT;
+	return done;
 }
 
 u64 ct_ring_written(int cpu)

@@ -2,6 +2,8 @@
 #ifndef CT_RING_H
 #define CT_RING_H
 
+#include <linux/compiler.h>
+#include <linux/types.h>
 #include <linux/wait.h>
 #include "ct_abi.h"
 
@@ -28,6 +30,28 @@ void ct_ring_exit(void);
 void ct_ring_emit(struct ct_event *ev);
 /* Take the oldest record across CPUs; false when the ring is empty. */
 bool ct_ring_take(struct ct_event *out);
+
+/*
+ * The events file's reader: takes the ring a page at a time and copies
+ * the page's records to the user (ring.c). One per open file, allocated
+ * at open (GFP_KERNEL); reads of one reader are serialised by its caller.
+ */
+struct ct_ring_reader;
+struct ct_ring_reader *ct_ring_reader_alloc(void);	/* or ERR_PTR */
+/* Gives up the records still in its page, counted as ct_ring_discard(). */
+void ct_ring_reader_free(struct ct_ring_reader *rr);
+/* Records taken from the ring that the reader has not copied yet. */
+bool ct_ring_reader_pending(const struct ct_ring_reader *rr);
+/*
+ * Copy whole records to buf, at most count bytes, without sleeping: first
+ * those waiting in the reader's page, then pages of the CPUs in turn,
+ * never taking from the ring more records than buf has room for. Records
+ * of one CPU come in order, of different CPUs not. Returns the bytes
+ * copied, 0 when there is nothing to read, -EFAULT if the first record
+ * could not be copied (it waits for the next read).
+ */
+ssize_t ct_ring_read(struct ct_ring_reader *rr, char __user *buf,
+		     size_t count);
 /* n records taken reached the reader (events_read). */
 void ct_ring_delivered(unsigned long n);
 /*
