@@ -222,7 +222,7 @@ for i in 0 abc 86401 -5 ''; do
 done
 refused "takes no other option than --interval" closetrace --prometheus $TD/bad.prom --interval 5 -j
 # (without --prometheus, --interval is -i: the reader's periodic summaries)
-refused "-i prints summaries as text" closetrace --interval 5 --csv
+refused "prints summaries as text" closetrace --interval 5 --csv
 refused "cannot write /tmp/prom.none/x.prom.tmp.[0-9]+: No such file or directory" closetrace --prometheus /tmp/prom.none/x.prom
 mkdir -p /tmp/prom.ro
 mount -t tmpfs -o ro none /tmp/prom.ro
