@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +71,8 @@ static void usage(FILE *f)
 "      --laddr ADDR[/N] only sockets whose local address is ADDR (or in ADDR/N)\n"
 "      --raddr ADDR[/N] only sockets whose remote address is ADDR (or in ADDR/N)\n"
 "  -c, --comm COMM      only closes by tasks named COMM\n"
-"  -u, --uid UID        only sockets owned by UID (a number or a user name; the\n"
-"                       socket's creator, as ss -e shows)\n"
+"  -u, --uid UID        only sockets owned by UID (a number, or a user name of\n"
+"                       /etc/passwd; the socket's creator, as ss -e shows)\n"
 "      --netns NS       only sockets of network namespace NS: its inode number,\n"
 "                       or a file of it (/proc/PID/ns/net, /run/netns/NAME)\n"
 "      --cgroup CG      only closes by tasks in cgroup v2 CG: its id, or its\n"
@@ -148,10 +147,37 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* name's uid from /etc/passwd ("name:x:uid:..."); 0, or -1 if not there. */
+static int passwd_uid(const char *name, long long *out)
+{
+	FILE *f = fopen("/etc/passwd", "re");
+	char line[1024], *uid, *end;
+	size_t n = strlen(name);
+	unsigned long long v;
+	int rc = -1;
+
+	if (!f)
+		return -1;
+	while (rc && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, n) || line[n] != ':')
+			continue;
+		uid = strchr(line + n + 1, ':');
+		if (!uid)
+			continue;
+		errno = 0;
+		v = strtoull(uid + 1, &end, 10);
+		if (!errno && end != uid + 1 && *end == ':' && v <= CT_UID_MAX) {
+			*out = (long long)v;
+			rc = 0;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
 /* -u: a uid (0-4294967294, as the control file's uid=) or a user name. */
 static int parse_uid(const char *s, long long *out)
 {
-	struct passwd *pw;
 	long v;
 
 	if (*s >= '0' && *s <= '9') {
@@ -163,13 +189,14 @@ static int parse_uid(const char *s, long long *out)
 		*out = v;
 		return 0;
 	}
-	pw = *s ? getpwnam(s) : NULL;
-	if (!pw) {
-		fprintf(stderr, "closetrace: unknown user '%s' (give a uid or a user name)\n", s);
-		return -1;
-	}
-	*out = pw->pw_uid;
-	return 0;
+	/*
+	 * /etc/passwd itself, not getpwnam(): the same in the static reader
+	 * the guests run (no NSS there) as in the packaged one.
+	 */
+	if (*s && !passwd_uid(s, out))
+		return 0;
+	fprintf(stderr, "closetrace: unknown user '%s' (give a uid, or a user name of /etc/passwd)\n", s);
+	return -1;
 }
 
 /*

@@ -220,7 +220,9 @@ refused() {
 for i in 0 abc 86401 -5 ''; do
 	refused "invalid interval '$i' \(1-86400 seconds\)" closetrace --prometheus $TD/bad.prom --interval "$i"
 done
-refused "goes with --prometheus" closetrace --interval 5
+refused "takes no other option than --interval" closetrace --prometheus $TD/bad.prom --interval 5 -j
+# (without --prometheus, --interval is -i: the reader's periodic summaries)
+refused "prints summaries as text" closetrace --interval 5 --csv
 refused "cannot write /tmp/prom.none/x.prom.tmp.[0-9]+: No such file or directory" closetrace --prometheus /tmp/prom.none/x.prom
 mkdir -p /tmp/prom.ro
 mount -t tmpfs -o ro none /tmp/prom.ro

@@ -134,14 +134,14 @@ closetrace -f /tmp/m.bin -j -P $((PORT + 21)) | jf ts_ns | awk '{ printf "%d.%06
 
 # Filters set in the module while the reader runs: what it drops is never
 # written. helper_conn PORT+30 (shown) and PORT+31 (not) while -P PORT+30.
-w0=$(v written)
+w0=$(v events_written)
 closetrace -j -P $((PORT + 30)) -d 4 > /tmp/p.json 2>/tmp/p.err &
 rd=$!
 wait_until 3 sh -c "grep -q '^filter_port $((PORT + 30))\$' $S" || bad "-P not set in the module: $(grep filter_ $S)"
 /tests/helper_conn $((PORT + 30)) 2
 /tests/helper_conn $((PORT + 31)) 2
 wait $rd || bad "reader -P failed: $(cat /tmp/p.err)"
-w1=$(v written)
+w1=$(v events_written)
 grep -q '^filter_port 0$' $S || bad "the module's port filter was not reset: $(grep filter_ $S)"
 [ "$(n_lines '"type":"CLOSE"' /tmp/p.json)" = 5 ] || bad "-P: want 5 CLOSE records (2 clients, 2 servers, the listener)"
 ! grep -q "$((PORT + 31))" /tmp/p.json || bad "-P let port $((PORT + 31)) through"

@@ -43,14 +43,19 @@
  * ss's line for the timewait socket of local port sport, and its timer's
  * time left in ms (timer:(timewait,3.9sec,0)); -1 if ss lists none.
  */
-static long ss_timewait_ms(int sport)
+static long ss_timewait_ms(int sport, int dport)
 {
 	char cmd[160], line[512], *t;
 	long ms = -1;
 	FILE *p;
 
-	/* (a FIN_WAIT2 timewait socket is listed in FIN-WAIT-2: no state filter) */
-	snprintf(cmd, sizeof(cmd), "ss -tanoH '( sport = :%d )' 2>&1", sport);
+	/*
+	 * (a FIN_WAIT2 timewait socket is listed in FIN-WAIT-2: no state
+	 * filter). Both ports: an earlier case's client may have had the same
+	 * ephemeral port towards another server port, its TIME_WAIT still there.
+	 */
+	snprintf(cmd, sizeof(cmd), "ss -tanoH '( sport = :%d and dport = :%d )' 2>&1",
+		 sport, dport);
 	p = popen(cmd, "r");
 	if (!p)
 		return -1;
@@ -153,7 +158,7 @@ static void fin_wait2_case(int port, int how)
 	n = proc_tcp_read(pt, 256);
 	CHECK(proc_tcp_of(pt, n, e) && proc_tcp_of(pt, n, e)->timer == 3,
 	      "%s: no timewait socket in /proc/net/tcp", what[how]);
-	ss_ms = ss_timewait_ms(k.sport);
+	ss_ms = ss_timewait_ms(k.sport, port);
 	CHECK(ss_ms >= 0 && ss_ms <= tw->timeout_ms + 1000,
 	      "%s: ss says %ld ms left, the TIMEWAIT record %lld ms", what[how], ss_ms,
 	      (long long)tw->timeout_ms);
@@ -201,7 +206,7 @@ static void fin_wait2_case(int port, int how)
 	n = proc_tcp_read(pt, 256);
 	CHECK(!proc_tcp_of(pt, n, e), "%s: /proc/net/tcp still has the timewait socket",
 	      what[how]);
-	CHECK(ss_timewait_ms(k.sport) < 0, "%s: ss still lists the timewait socket", what[how]);
+	CHECK(ss_timewait_ms(k.sport, port) < 0, "%s: ss still lists the timewait socket", what[how]);
 	if (k.s >= 0) {
 		setsockopt(k.s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(k.s);
@@ -303,7 +308,7 @@ static void tw_body(int port, bool reuse, struct child_out *out)
 	}
 	close(s);
 	msleep(200);	/* the peer's FIN in: TIME_WAIT */
-	r.ss_before_ms = ss_timewait_ms(r.sport);
+	r.ss_before_ms = ss_timewait_ms(r.sport, port);
 	if (reuse) {
 		long long rec0;
 
@@ -323,7 +328,7 @@ static void tw_body(int port, bool reuse, struct child_out *out)
 			goto out;
 		}
 		r.recycled = net_counter("TcpExt", "TWRecycled") - rec0;
-		r.ss_after = ss_timewait_ms(r.sport) >= 0;
+		r.ss_after = ss_timewait_ms(r.sport, port) >= 0;
 		s = tcp_accept(l);
 		close(s);
 		close(c2);
@@ -365,7 +370,7 @@ static void syn_body(int port, bool unused, struct child_out *out)
 	}
 	close(c);
 	msleep(200);	/* the client's FIN in: TIME_WAIT */
-	r.ss_before_ms = ss_timewait_ms(port);
+	r.ss_before_ms = ss_timewait_ms(port, r.sport);
 	c2 = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(c2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	a.sin_port = htons(r.sport);
@@ -379,7 +384,7 @@ static void syn_body(int port, bool unused, struct child_out *out)
 		goto out;
 	}
 	s = tcp_accept(l);
-	r.ss_after = ss_timewait_ms(port) >= 0;
+	r.ss_after = ss_timewait_ms(port, r.sport) >= 0;
 	close(c2);
 	close(s);
 	close(l);
