@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -954,12 +955,26 @@ static bool module_filters_unset(const char *stats)
 	return n > 0;
 }
 
+/* One filter command to the control file; a failure clears pu->active. */
+__attribute__((format(printf, 2, 3)))
+static void push_cmd(struct pushed *pu, const char *fmt, ...)
+{
+	char cmd[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (control_write(pu->control, cmd))
+		pu->active = false;
+}
+
 static void push_filters(const struct args *a, const char *events, struct pushed *pu)
 {
 	const char *proc = getenv("CLOSETRACE_PROC");
 	const struct ct_match *m = &a->m;
 	const char *slash = strrchr(events, '/');
-	char cmd[64], *stats;
+	char *stats;
 	long port = m->port;
 
 	if (port < 0 && m->nlports + m->ndports == 1)	/* a superset of -L/-D's one port */
@@ -978,30 +993,18 @@ static void push_filters(const struct args *a, const char *events, struct pushed
 	}
 	free(stats);
 	pu->active = true;
-	if (m->pid >= 0) {
-		snprintf(cmd, sizeof(cmd), "pid=%ld", m->pid);
-		pu->active &= !control_write(pu->control, cmd);
-	}
-	if (port >= 0) {
-		snprintf(cmd, sizeof(cmd), "port=%ld", port);
-		pu->active &= !control_write(pu->control, cmd);
-	}
-	if (m->comm) {
-		snprintf(cmd, sizeof(cmd), "comm=%s", m->comm);
-		pu->active &= !control_write(pu->control, cmd);
-	}
-	if (m->netns_set) {
-		snprintf(cmd, sizeof(cmd), "netns=%llu", m->netns);
-		pu->active &= !control_write(pu->control, cmd);
-	}
-	if (m->cgroup_set) {
-		snprintf(cmd, sizeof(cmd), "cgroup=%llu", m->cgroup);
-		pu->active &= !control_write(pu->control, cmd);
-	}
-	if (m->uid >= 0) {
-		snprintf(cmd, sizeof(cmd), "uid=%lld", m->uid);
-		pu->active &= !control_write(pu->control, cmd);
-	}
+	if (m->pid >= 0)
+		push_cmd(pu, "pid=%ld", m->pid);
+	if (port >= 0)
+		push_cmd(pu, "port=%ld", port);
+	if (m->comm)
+		push_cmd(pu, "comm=%s", m->comm);
+	if (m->netns_set)
+		push_cmd(pu, "netns=%llu", m->netns);
+	if (m->cgroup_set)
+		push_cmd(pu, "cgroup=%llu", m->cgroup);
+	if (m->uid >= 0)
+		push_cmd(pu, "uid=%lld", m->uid);
 	if (!pu->active)
 		fprintf(stderr, "closetrace: setting the module's filters in %s failed: %s; filtering in userspace only\n",
 			pu->control, strerror(errno));

@@ -236,16 +236,6 @@ int ct_parse_names(const char *s, int (*lookup)(const char *),
 	}
 }
 
-static void comm_of(const struct ct_event *ev, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < CT_COMM_LEN && ev->comm[i]; i++)
-		out[i] = (ev->comm[i] >= ' ' && ev->comm[i] <= '~') ?
-			 ev->comm[i] : '?';
-	out[i] = '\0';
-}
-
 static void fd_of(const struct ct_event *ev, char *out, size_t len)
 {
 	if (ev->fd == CT_FD_NONE)
@@ -408,7 +398,7 @@ char *ct_put_table(char *p, const struct ct_event *ev,
 	if (ev->type == CT_EV_LOST)
 		return p + sprintf(p, " LOST %llu records on cpu %u\n",
 				   (unsigned long long)ev->count, ev->cpu);
-	comm_of(ev, comm);
+	*ct_put_comm(comm, ev->comm, false) = '\0';
 	fd_of(ev, fd, sizeof(fd));
 	states_of(ev, st, sizeof(st));
 	linger_of(ev, lg, sizeof(lg));

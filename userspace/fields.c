@@ -195,8 +195,7 @@ static char *put_flags(char *p, unsigned int flags, char sep, const char *none)
 	return p == start ? ct_put_str(p, none) : p;
 }
 
-/* comm as the table shows it: printable ASCII, others '?'; CSV: no , or ". */
-static char *put_comm_plain(char *p, const char *comm, bool csv)
+char *ct_put_comm(char *p, const char *comm, bool csv)
 {
 	size_t i;
 
@@ -264,7 +263,7 @@ static char *put_value(char *p, const struct ct_event *ev,
 		name = ct_krst_name((unsigned int)get_u(ev, f));
 		break;
 	case CT_K_COMM:
-		return json ? put_comm_json(p, ev->comm) : put_comm_plain(p, ev->comm, true);
+		return json ? put_comm_json(p, ev->comm) : ct_put_comm(p, ev->comm, true);
 	case CT_K_FLAGS:
 		if (!json)
 			return put_flags(p, ev->flags, '|', "-");

@@ -10,6 +10,7 @@
 #ifndef CT_FIELDS_H
 #define CT_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "ct_abi.h"
@@ -53,6 +54,8 @@ char *ct_put_csv_header(char *p);
 char *ct_put_u64(char *p, unsigned long long v);
 char *ct_put_s64(char *p, long long v);
 char *ct_put_str(char *p, const char *s);
+/* comm as text: printable ASCII, others '?'; csv: ',' and '"' too. */
+char *ct_put_comm(char *p, const char *comm, bool csv);
 /* "1.2.3.4:80", "[::1]:80" or "-". */
 char *ct_put_addr(char *p, unsigned int family, const unsigned char *addr,
 		  unsigned int port);
