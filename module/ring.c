@@ -131,10 +131,16 @@ static bool ct_rb_write(const struct ct_event *ev)
 }
 NOKPROBE_SYMBOL(ct_rb_write);
 
-/* Write a LOST record for cpu's pending count; false if it could not. */
-static bool ct_write_lost(int cpu, u64 ts)
+/*
+ * Write the LOST record for a pending count of lost; false if it could not.
+ * Apart from ct_write_lost() so that the record is built only when there
+ * is a loss to report: its initialiser is a 264-byte memset that every
+ * record paid when it was built before the check (a memset call with
+ * gcc 14, docs/performance.md).
+ */
+static noinline bool ct_write_lost_rec(atomic64_t *pending, int cpu, u64 ts,
+				       s64 lost)
 {
-	atomic64_t *pending = per_cpu_ptr(&ct_pending_lost, cpu);
 	struct ct_event le = {
 		.magic = CT_MAGIC,
 		.version = CT_ABI_VERSION,
@@ -143,8 +149,22 @@ static bool ct_write_lost(int cpu, u64 ts)
 		.cpu = cpu,
 		.ts_ns = ts,
 		.fd = CT_FD_NONE,
+		.count = lost,
 	};
 
+	if (!ct_rb_write(&le)) {
+		atomic64_add(lost, pending);
+		return false;
+	}
+	atomic64_inc(per_cpu_ptr(&ct_lost_records, cpu));
+	return true;
+}
+NOKPROBE_SYMBOL(ct_write_lost_rec);
+
+/* Write a LOST record for cpu's pending count; false if it could not. */
+static bool ct_write_lost(int cpu, u64 ts)
+{
+	atomic64_t *pending = per_cpu_ptr(&ct_pending_lost, cpu);
 	s64 lost;
 
 	/* Every record passes here: a plain read first, the xchg only on loss. */
@@ -153,13 +173,7 @@ static bool ct_write_lost(int cpu, u64 ts)
 	lost = atomic64_xchg(pending, 0);
 	if (lost <= 0)
 		return true;
-	le.count = lost;
-	if (!ct_rb_write(&le)) {
-		atomic64_add(lost, pending);
-		return false;
-	}
-	atomic64_inc(per_cpu_ptr(&ct_lost_records, cpu));
-	return true;
+	return ct_write_lost_rec(pending, cpu, ts, lost);
 }
 NOKPROBE_SYMBOL(ct_write_lost);
 
