@@ -9,6 +9,8 @@
 #                        cycles, long fuzzing; see docs/reliability.md)
 #   make fuzz            fuzz the reader's decoder (SECONDS=30)
 #   make bench           the overhead benchmark (docs/performance.md)
+#   make profile         where the instructions go, per function
+#                        (scripts/profile, docs/performance.md)
 #   make demo            boot a guest and show closetrace at work
 #   make unit            host unit tests only
 #   make checkpatch      kernel coding style of module/
@@ -34,7 +36,7 @@ DESTDIR ?=
 VERSION := $(shell sed -n 's/^\#define CT_VERSION "\(.*\)"$$/\1/p' userspace/closetrace.c)
 INSTALL ?= install
 
-.PHONY: all module reader unit check stress fuzz bench demo clean checkpatch \
+.PHONY: all module reader unit check stress fuzz bench profile demo clean checkpatch \
 	install install-module install-reader install-dkms deb check-packages
 
 all: module reader
@@ -59,6 +61,9 @@ fuzz:
 
 bench:
 	scripts/bench
+
+profile:
+	scripts/profile
 
 demo:
 	scripts/demo
