@@ -4,6 +4,7 @@
 #   closetrace closetrace as shipped, the reader recording the records as
 #              they are (closetrace -r, to a tmpfs file, decoded later)
 #   ct_json    the same, the reader printing JSON lines as it goes
+#              (--reorder-window 0: each record printed as it is read)
 #   nofile     closetrace with file_hooks=0, recording as in closetrace
 #   nopreclose closetrace with max_preclose=0: no DEATH record, no
 #              CLOSE_WAIT list (closetrace - nopreclose is what following
@@ -40,7 +41,10 @@ reader_run() {	# MODE READER-FORMAT MODPARAMS...
 	if [ "$rfmt" = raw ]; then
 		closetrace -r > /tmp/ct.bin 2>/tmp/reader.err &
 	else
-		closetrace --json > /dev/null 2>/tmp/reader.err &
+		# No reorder window: with one, the records a workload makes
+		# would be printed up to a (guest) second later, in the next
+		# workload's measured time or after the last one's.
+		closetrace --json --reorder-window 0 > /dev/null 2>/tmp/reader.err &
 	fi
 	r=$!
 	sleep 1
