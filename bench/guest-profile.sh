@@ -6,10 +6,7 @@
 # of every bench_close workload with closetrace writing into a 16 MiB ring
 # and no reader. mutex_unlock (a handful of instructions) is in every set:
 # its duration is the tracer's own cost per call, which scripts/profile
-# takes off the others. The passes read and readparts time the events
-# file's read and the reader's write to its file, with closetrace -r
-# draining the ring. Prints PROF lines (pass, function, calls, mean) and
-# PROFRECS lines (pass, records written during it).
+# takes off the others. Prints PROF lines: pass, function, calls, mean.
 set -u
 iters=$1
 T=/sys/kernel/tracing
@@ -26,13 +23,6 @@ echo 1 > $T/max_graph_depth
 pass() {	# NAME FUNCTION...
 	name=$1 fl=
 	shift
-	reader=
-	if [ "$name" = read ] || [ "$name" = readparts ]; then
-		# (the reader's share: closetrace -r draining the ring to a file)
-		closetrace -r > /tmp/ct.bin 2>/tmp/reader.err &
-		reader=$!
-		sleep 1
-	fi
 	for f in mutex_unlock "$@"; do
 		# (inlined on this build, or not a traceable function)
 		grep -q "^$f\( \|$\)" $T/available_filter_functions && fl="$fl $f"
@@ -41,16 +31,8 @@ pass() {	# NAME FUNCTION...
 	echo "$fl" > $T/set_graph_function || { echo "PROFERR graph $fl"; exit 1; }
 	echo > $T/trace
 	echo function_graph > $T/current_tracer
-	w0=$(sed -n 's/^events_written //p' /proc/closetrace/stats)
 	bench_close profile "$iters" > /dev/null
-	[ -z "$reader" ] || sleep 1	# (the last records read)
 	echo 0 > $T/tracing_on
-	w1=$(sed -n 's/^events_written //p' /proc/closetrace/stats)
-	echo "PROFRECS $name $((w1 - w0))"
-	if [ -n "$reader" ]; then
-		kill $reader
-		wait $reader
-	fi
 	awk -F'|' -v pass="$name" 'NF >= 2 && match($1, /[0-9]+\.[0-9]+ us/) {
 		d = substr($1, RSTART, RLENGTH - 3); f = $2
 		gsub(/[ ;(){}]/, "", f); sub(/\[closetrace\]/, "", f)
@@ -68,7 +50,5 @@ pass parts ct_ring_emit ct_new_ctx ct_ctx_free ct_track_insert ct_track_remove \
 	ct_take_snapshot ct_pre_on_state
 pass ring ct_ctx_alloc ct_fill_task ct_fill_sock ct_summary_account \
 	ct_rb_write ct_write_lost ct_lookup ct_lookup_or_new
-pass read ct_events_read generic_perform_write
-pass readparts ct_reader_fill ct_reader_copy
 echo "PROFINFO written $(sed -n 's/^events_written //p' /proc/closetrace/stats) lost $(sed -n 's/^events_lost //p' /proc/closetrace/stats)"
 rmmod closetrace
