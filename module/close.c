@@ -773,9 +773,6 @@ static bool ct_twsk_match(const struct sock *tw, const struct sock *sk)
 }
 NOKPROBE_SYMBOL(ct_twsk_match);
 
-/* A walk that ends on another chain's nulls marker is restarted, this often. */
-#define CT_EHASH_RETRIES 4
-
 static const struct sock *ct_twsk_find(const struct sock *sk, u8 *substate,
 					long *expires)
 {
@@ -809,7 +806,7 @@ NOKPROBE_SYMBOL(ct_twsk_find);
  * (preclose.c): a key, and read only while the timewait hooks say it lives.
  */
 static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
-			     long expires, const struct sock *tw)
+			     long expires, const struct sock *tw, u32 hash)
 {
 	struct ct_event ev;
 
@@ -820,7 +817,7 @@ static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 	ev.timeout_ms = expires > 0 ? jiffies_to_msecs(expires) : 0;
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
-	ct_pre_tw_start(tw, ctx->ev.close_id, &ctx->ev, ctx->born_ts);
+	ct_pre_tw_start(tw, hash, ctx->ev.close_id, &ctx->ev, ctx->born_ts);
 }
 NOKPROBE_SYMBOL(ct_emit_timewait);
 
@@ -851,7 +848,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 			tw = ct_twsk_find(sk, &substate, &expires);
 			if (tw)
 				ct_emit_timewait(ctx, oldstate, substate,
-						 expires, tw);
+						 expires, tw, sk->sk_hash);
 		}
 	}
 	ctx->state_cur = newstate;

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/tcp.h>
 #include "close.h"
@@ -509,7 +510,7 @@ struct ct_pre_tw_seg {
 
 static DEFINE_PER_CPU(struct ct_pre_tw_seg, ct_pre_tw_seg);
 
-void ct_pre_tw_start(const struct sock *tw, u64 close_id,
+void ct_pre_tw_start(const struct sock *tw, u32 hash, u64 close_id,
 		     const struct ct_event *identity, u64 born_ts)
 {
 	struct ct_pre_bucket *b;
@@ -534,6 +535,7 @@ void ct_pre_tw_start(const struct sock *tw, u64 close_id,
 		p->info.tw.vpid = identity->vpid;
 		p->info.tw.uid = identity->uid;
 		p->info.tw.fd = identity->fd;
+		p->info.tw.hash = hash;
 		memcpy(p->info.tw.comm, identity->comm, sizeof(p->info.tw.comm));
 	}
 	spin_unlock(&b->lock);
@@ -675,12 +677,39 @@ static void ct_pre_tw_end(const struct sock *sk, u8 cause, bool rst,
 NOKPROBE_SYMBOL(ct_pre_tw_end);
 
 /*
- * inet_twsk_purge(): a network namespace is going, and its timewait
- * sockets with it. (It kills them through inet_twsk_deschedule_put(),
- * which the compiler may inline there: each is told here, at the purge's
- * entry, while it still lives.)
+ * Is tw (an entry's key) a timewait socket in h's established hash? Called
+ * under rcu_read_lock(): if so, it may be read until the unlock (timewait
+ * sockets are SLAB_TYPESAFE_BY_RCU). An entry is no proof of its socket's
+ * life: the socket's end may have gone unseen (a kprobe missed as another
+ * handler ran on its CPU, or a kill between ct_twsk_find() and the entry's
+ * filing), and its memory may be any object since.
  */
-void ct_pre_tw_purge(void)
+static bool ct_pre_tw_hashed(struct inet_hashinfo *h, const void *tw, u32 hash)
+{
+	unsigned int slot = hash & h->ehash_mask;
+	const struct hlist_nulls_node *node;
+	struct sock *sk;
+	int tries = 0;
+
+again:
+	sk_nulls_for_each_rcu(sk, node, &h->ehash[slot].chain)
+		if (sk == tw && READ_ONCE(sk->sk_state) == TCP_TIME_WAIT)
+			return true;
+	if (get_nulls_value(node) != slot && ++tries < CT_EHASH_RETRIES)
+		goto again;
+	return false;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_hashed);
+
+/*
+ * inet_twsk_purge(h): a network namespace is going, and its timewait
+ * sockets in h with it. (It kills them through inet_twsk_deschedule_put(),
+ * which the compiler may inline there: each is told here, at the purge's
+ * entry, while it still lives.) Only entries whose socket is found in h are
+ * read; the others are another hash's, or stale (left for their key's next
+ * timewait socket, or the unload).
+ */
+void ct_pre_tw_purge(struct inet_hashinfo *h)
 {
 	struct ct_pre_bucket *b;
 	unsigned long flags;
@@ -689,7 +718,7 @@ void ct_pre_tw_purge(void)
 	unsigned int i;
 	bool found;
 
-	if (!ct_pre_table)
+	if (!ct_pre_table || !h)
 		return;
 	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
 		b = &ct_pre_table[i];
@@ -698,13 +727,16 @@ void ct_pre_tw_purge(void)
 			if (hlist_empty(&b->head))
 				break;
 			spin_lock_irqsave(&b->lock, flags);
+			rcu_read_lock();
 			hlist_for_each_entry(p, &b->head, node) {
 				if (p->info.kind != CT_PRE_TIMEWAIT ||
+				    !ct_pre_tw_hashed(h, p->sk, p->info.tw.hash) ||
 				    check_net(twsk_net(inet_twsk(p->sk))))
 					continue;
 				found = ct_pre_tw_take_locked(p, p->sk,
 							      CT_R_TW_PURGED, &ev);
 				/* p is gone: the walk starts again. */
+				rcu_read_unlock();
 				spin_unlock_irqrestore(&b->lock, flags);
 				if (found) {
 					ct_ring_emit(&ev);
@@ -713,8 +745,10 @@ void ct_pre_tw_purge(void)
 				found = true;
 				break;
 			}
-			if (!found)
+			if (!found) {
+				rcu_read_unlock();
 				spin_unlock_irqrestore(&b->lock, flags);
+			}
 		} while (found);
 	}
 }

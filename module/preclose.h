@@ -13,6 +13,8 @@
 #include <linux/seq_file.h>
 #include <net/sock.h>
 
+struct inet_hashinfo;
+
 enum ct_pre_kind {
 	CT_PRE_CLOSE_WAIT = 1,	/* in CLOSE_WAIT since cw_ts */
 	CT_PRE_DISCONNECTING,	/* tcp_disconnect() began: the death to come */
@@ -29,6 +31,7 @@ struct ct_tw_id {
 	u32 pid, tid, vpid;
 	u32 uid;		/* the socket's owner: a timewait socket has none */
 	s32 fd;
+	u32 hash;		/* its established-hash chain's (sk_hash) */
 	char comm[16];
 };
 
@@ -60,14 +63,18 @@ void ct_pre_forget(const struct sock *sk);
 void ct_pre_show_close_wait(struct seq_file *m);
 unsigned int ct_pre_count(void);
 
+/* A walk of an ehash chain that ends on another chain's nulls: retries. */
+#define CT_EHASH_RETRIES 4
+
 /*
  * The timewait socket tw took over the close close_id (identity: its
- * CLOSE's fields). Called with the close's context locked.
+ * CLOSE's fields; hash: the socket's sk_hash). Called with the close's
+ * context locked.
  */
-void ct_pre_tw_start(const struct sock *tw, u64 close_id,
+void ct_pre_tw_start(const struct sock *tw, u32 hash, u64 close_id,
 		     const struct ct_event *identity, u64 born_ts);
-/* inet_twsk_purge(): the timewait sockets of dying namespaces go. */
-void ct_pre_tw_purge(void);
+/* inet_twsk_purge(h): h's timewait sockets of dying namespaces go. */
+void ct_pre_tw_purge(struct inet_hashinfo *h);
 /* tw_timer_handler(): its timer ran out. */
 void ct_pre_tw_expire(const struct sock *tw);
 /* inet_twsk_deschedule_put(): killed before its time. */

@@ -398,7 +398,7 @@ static int ct_kp_tw_purge(struct kprobe *p, struct pt_regs *regs)
 {
 	if (ct_hit(CT_ROLE_TW_PURGE))
 		return 0;
-	ct_pre_tw_purge();
+	ct_pre_tw_purge((struct inet_hashinfo *)ct_arg(regs, 0));
 	return 0;
 }
 NOKPROBE_SYMBOL(ct_kp_tw_purge);
