@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include "ct_abi.h"
 
-/* The most one record takes in any format, newline included. */
+/*
+ * The most one record takes in any format, newline included (the JSON
+ * renderer may write up to CT_KEY_LEN bytes past its end, within this).
+ */
 #define CT_TEXT_MAX 4096
 
 /* How a field's bytes are shown. */
@@ -34,8 +37,13 @@ enum ct_field_kind {
 	CT_K_DST,		/* remote address:port */
 };
 
+/* A field's JSON key with its lead comma, ,"name": padded: copied whole. */
+#define CT_KEY_LEN 24
+
 struct ct_field {
 	const char *name;	/* JSON key and CSV column */
+	char key[CT_KEY_LEN];	/* ,"name": (no NUL when it fills the array) */
+	unsigned char keylen;	/* its length */
 	unsigned char kind;	/* enum ct_field_kind */
 	unsigned char width;	/* bytes, for numbers */
 	unsigned short off;	/* offset in struct ct_event */
