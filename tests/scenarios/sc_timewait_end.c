@@ -422,6 +422,44 @@ static const struct ct_event *child_record(unsigned int type, pid_t pid, int spo
 	}
 }
 
+/* A case run in a child's own namespace, and its socket's first records. */
+struct child_case {
+	const char *what;
+	pid_t pid;
+	struct child_out r;
+	const struct ct_event *close, *tw;	/* its CLOSE and TIMEWAIT */
+};
+
+/*
+ * Run body(port, arg) in a child's own namespace and wait for it; then the
+ * CLOSE and TIMEWAIT records of its socket sport -> dport (server: the
+ * server's, port -> the client's; else the client's). false, and said, if
+ * the child failed or a record is missing.
+ */
+static bool child_case_run(struct child_case *c, void (*body)(int, bool, struct child_out *),
+			   int port, bool arg, bool server)
+{
+	int st, sport, dport;
+
+	c->pid = in_netns_child(body, port, arg, &c->r);
+	if (c->pid > 0)
+		waitpid(c->pid, &st, 0);
+	if (c->pid <= 0 || c->r.err) {
+		CHECK(0, "%s: the child in its own netns failed at step %d", c->what, c->r.err);
+		return false;
+	}
+	sport = server ? port : c->r.sport;
+	dport = server ? c->r.sport : port;
+	c->close = child_record(CT_EV_CLOSE, c->pid, sport, dport, 3000);
+	c->tw = c->close ? ct_find_id(CT_EV_TIMEWAIT, c->close->close_id, 0) : NULL;
+	if (!c->close || !c->tw) {
+		CHECK(0, "%s: no CLOSE or TIMEWAIT record of the child's socket %d -> %d",
+		      c->what, sport, dport);
+		return false;
+	}
+	return true;
+}
+
 /*
  * reused: its TWEND when the new connect() took the 4-tuple over, against
  * ss (the timer before, gone after) and TcpExt TWRecycled (+1).
@@ -430,26 +468,18 @@ static const struct ct_event *child_record(unsigned int type, pid_t pid, int spo
  */
 static void netns_case(int port, bool reuse)
 {
-	const char *what = reuse ? "reused" : "purged";
+	struct child_case c = { .what = reuse ? "reused" : "purged" };
+	const char *what = c.what;
 	const struct ct_event *e, *tw, *x;
 	struct child_out r;
 	pid_t pid;
-	int st;
 
-	pid = in_netns_child(tw_body, port, reuse, &r);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	if (pid <= 0 || r.err) {
-		CHECK(0, "%s: the child in its own netns failed at step %d", what, r.err);
+	if (!child_case_run(&c, tw_body, port, reuse, false))
 		return;
-	}
-	e = child_record(CT_EV_CLOSE, pid, r.sport, port, 3000);
-	tw = e ? ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) : NULL;
-	if (!e || !tw) {
-		CHECK(0, "%s: no CLOSE or TIMEWAIT record of the child's client (port %d)", what,
-		      r.sport);
-		return;
-	}
+	e = c.close;
+	tw = c.tw;
+	r = c.r;
+	pid = c.pid;
 	CHECK(r.ss_before_ms > 50000 && r.ss_before_ms <= tw->timeout_ms + 1000,
 	      "%s: ss said %ld ms left, the TIMEWAIT record %lld ms", what, r.ss_before_ms,
 	      (long long)tw->timeout_ms);
@@ -475,25 +505,18 @@ static void netns_case(int port, bool reuse)
 /* syn: the server's timewait socket replaced by the client's new SYN. */
 static void syn_case(int port)
 {
+	struct child_case c = { .what = "syn" };
 	const struct ct_event *e, *tw, *x;
 	struct child_out r;
 	pid_t pid;
-	int st;
 
-	pid = in_netns_child(syn_body, port, false, &r);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
-	if (pid <= 0 || r.err) {
-		CHECK(0, "syn: the child in its own netns failed at step %d", r.err);
-		return;
-	}
 	/* The server's socket: port -> the client's. */
-	e = child_record(CT_EV_CLOSE, pid, port, r.sport, 3000);
-	tw = e ? ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) : NULL;
-	if (!e || !tw) {
-		CHECK(0, "syn: no CLOSE or TIMEWAIT record of the server's socket");
+	if (!child_case_run(&c, syn_body, port, false, true))
 		return;
-	}
+	e = c.close;
+	tw = c.tw;
+	r = c.r;
+	pid = c.pid;
 	CHECK(r.ss_before_ms > 50000 && r.ss_before_ms <= tw->timeout_ms + 1000,
 	      "syn: ss said %ld ms left, the TIMEWAIT record %lld ms", r.ss_before_ms,
 	      (long long)tw->timeout_ms);
@@ -584,27 +607,21 @@ out:
  */
 static void unseen_case(int port)
 {
+	struct child_case c = { .what = "unseen" };
 	const struct ct_event *e, *tw, *x;
 	struct child_out r;
 	pid_t pid;
-	int st;
+	bool ok;
 
-	pid = in_netns_child(unseen_body, port, false, &r);
-	if (pid > 0)
-		waitpid(pid, &st, 0);
+	ok = child_case_run(&c, unseen_body, port, false, false);
 	/* Armed again, whatever happened in the child. */
 	put_str(KPROBES_ENABLED, "1");
-	if (pid <= 0 || r.err) {
-		CHECK(0, "unseen: the child in its own netns failed at step %d", r.err);
+	if (!ok)
 		return;
-	}
-	e = child_record(CT_EV_CLOSE, pid, r.sport, port, 3000);
-	tw = e ? ct_find_id(CT_EV_TIMEWAIT, e->close_id, 0) : NULL;
-	if (!e || !tw) {
-		CHECK(0, "unseen: no CLOSE or TIMEWAIT record of the child's client (port %d)",
-		      r.sport);
-		return;
-	}
+	e = c.close;
+	tw = c.tw;
+	r = c.r;
+	pid = c.pid;
 	CHECK(tw->state_after == CT_TCP_FIN_WAIT2 && r.ss_before_ms >= 0 &&
 	      r.ss_before_ms <= 1500,
 	      "unseen: TIMEWAIT into %s, ss said %ld ms left (tcp_fin_timeout 1 s)",
