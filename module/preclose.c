@@ -502,9 +502,12 @@ struct ct_pre_tw_seg {
 };
 
 /*
- * A kill this soon after a segment reached the same timewait socket on the
- * same CPU is that segment's: tcp_v4_rcv()/tcp_v6_rcv() kill it at once,
- * with bottom halves off. A reuse needs a second since its last timestamp.
+ * A kill in a softirq is the last segment's to reach that timewait socket
+ * on that CPU, however long ago the clock says: tcp_v4_rcv()/tcp_v6_rcv()
+ * kill it at once, with bottom halves off (and a guest's clock may jump
+ * while its vCPU waits for the host). In a task (busy polling, threaded
+ * NAPI), only a kill this soon after it is: a reuse needs a second since
+ * its last timestamp.
  */
 #define CT_TW_SEG_NS (5 * NSEC_PER_MSEC)
 
@@ -775,6 +778,7 @@ NOKPROBE_SYMBOL(ct_pre_tw_expire);
 void ct_pre_tw_kill(const struct sock *tw)
 {
 	struct ct_pre_tw_seg *s, seg = { };
+	bool softirq = !in_task();
 	unsigned long flags;
 	u8 cause;
 
@@ -782,7 +786,7 @@ void ct_pre_tw_kill(const struct sock *tw)
 		return;
 	local_irq_save(flags);
 	s = this_cpu_ptr(&ct_pre_tw_seg);
-	if (s->tw == tw && ktime_get_ns() - s->ts < CT_TW_SEG_NS)
+	if (s->tw == tw && (softirq || ktime_get_ns() - s->ts < CT_TW_SEG_NS))
 		seg = *s;
 	s->tw = NULL;
 	local_irq_restore(flags);
@@ -791,9 +795,14 @@ void ct_pre_tw_kill(const struct sock *tw)
 	else if (seg.tw && seg.syn && !seg.answered &&
 		 READ_ONCE(inet_twsk(tw)->tw_substate) == TCP_TIME_WAIT)
 		cause = CT_R_TW_SYN;
-	else if (seg.tw)
+	else if (seg.tw || softirq)
+		/*
+		 * A softirq's kill whose segment went unseen (its hook
+		 * missed): a RST in, a SYN, or a RST answered. Told as the
+		 * last, its RST flagged not-observed.
+		 */
 		cause = CT_R_TW_ANSWERED_RST;
-	else if (in_task() && !(current->flags & PF_KTHREAD))
+	else if (!(current->flags & PF_KTHREAD))
 		cause = CT_R_TW_REUSED;
 	else
 		cause = CT_R_TW_PURGED;

@@ -9,6 +9,13 @@
  *             the timewait socket (tcp_timewait_state_process()).
  *   answered  the same, and the peer sends data: the timewait socket
  *             answers with a RST and goes (TCP_TW_RST).
+ *   answered-slow  the same, with the wire made slow: packet sockets on lo
+ *             whose eBPF filter counts to a large number run on each
+ *             packet sent, so the RST's transmission (between the segment's
+ *             tcp_timewait_state_process() and the kill, in the softirq)
+ *             takes well over the 5 ms a task's kill allows. A guest's
+ *             clock jumps as long while its vCPU waits for the host: the
+ *             CI's debug kernel once told this timewait socket "purged".
  *   reused    a TIME_WAIT socket (both closed, the client first) whose
  *             4-tuple a new connect() from the same port takes over
  *             (tcp_tw_reuse: 2, loopback, the default; a second after its
@@ -31,18 +38,131 @@
  * the wire (ct_finish(): every RST one record).
  */
 #include <errno.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ctlib.h"
 
 #define PORT 20300
+
+/* The slow wire: up to SLOW_MAX packet sockets, each counting to SLOW_LOOPS. */
+#define SLOW_LOOPS 20000
+#define SLOW_MAX 1024
+#define SLOW_MS 30
+
+static int slow_fd[SLOW_MAX];
+static int slow_n;
+
+/* An eBPF socket filter that counts to SLOW_LOOPS, then drops the packet. */
+static int slow_prog(void)
+{
+	struct bpf_insn insn[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_JLT | BPF_K, .dst_reg = 0, .off = -2,
+		  .imm = SLOW_LOOPS },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.insns = (uintptr_t)insn;
+	a.insn_cnt = sizeof(insn) / sizeof(insn[0]);
+	a.license = (uintptr_t)"GPL";
+	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+}
+
+/* How long sending one UDP datagram to itself on lo takes, in ms. */
+static double lo_packet_ms(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	unsigned long long t0, t1;
+	char c = 0;
+	int u;
+
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(u, (struct sockaddr *)&a, &len)) {
+		if (u >= 0)
+			close(u);
+		return -1;
+	}
+	t0 = now_ns();
+	if (sendto(u, &c, 1, 0, (struct sockaddr *)&a, sizeof(a)) != 1) {
+		close(u);
+		return -1;
+	}
+	t1 = now_ns();
+	close(u);
+	return (t1 - t0) / 1e6;
+}
+
+/*
+ * Make every packet on lo take SLOW_MS or more to send (its transmission's
+ * and, on loopback, its reception's taps): packet sockets bound to lo, each
+ * with the counting filter, doubled until it does. Returns the time one
+ * datagram takes, or -1.
+ */
+static double slow_wire_on(void)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
+	struct rlimit rl = { SLOW_MAX + 64, SLOW_MAX + 64 };
+	double ms = lo_packet_ms();
+	int prog, want = 8;
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	prog = slow_prog();
+	if (prog < 0) {
+		fprintf(stderr, "timewait-end: BPF_PROG_LOAD: %s\n", strerror(errno));
+		return -1;
+	}
+	ll.sll_protocol = htons(ETH_P_ALL);
+	ll.sll_ifindex = (int)if_nametoindex("lo");
+	while (ms >= 0 && ms < SLOW_MS && slow_n < SLOW_MAX) {
+		while (slow_n < want) {
+			int fd = socket(AF_PACKET, SOCK_RAW, 0);
+
+			if (fd < 0 ||
+			    setsockopt(fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof(prog)) ||
+			    bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+				fprintf(stderr, "timewait-end: packet socket %d: %s\n", slow_n,
+					strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				close(prog);
+				return -1;
+			}
+			slow_fd[slow_n++] = fd;
+		}
+		ms = lo_packet_ms();
+		want *= 2;
+	}
+	close(prog);
+	return ms;
+}
+
+static void slow_wire_off(void)
+{
+	while (slow_n > 0)
+		close(slow_fd[--slow_n]);
+}
 
 /*
  * ss's line for the timewait socket of local port sport, and its timer's
@@ -134,7 +254,8 @@ static void check_twend(const struct ct_event *e, const struct ct_event *tw,
 /* expired, reset, answered: a FIN_WAIT2 timewait socket, the peer open. */
 static void fin_wait2_case(int port, int how)
 {
-	static const char *const what[] = { "expired", "reset", "answered" };
+	static const char *const what[] = { "expired", "reset", "answered", "answered-slow" };
+	bool answered = how >= 2;
 	struct proc_tcp pt[256];
 	const struct ct_event *e, *tw, *x;
 	struct conn k;
@@ -177,10 +298,19 @@ static void fin_wait2_case(int port, int how)
 		setsockopt(k.s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		close(k.s);
 		k.s = -1;
-	} else if (how == 2) {
-		CHECK(write(k.s, "data", 4) == 4, "answered: peer write: %s", strerror(errno));
+	} else if (answered) {
+		if (how == 3) {
+			double ms = slow_wire_on();
+
+			printf("timewait-end: answered-slow: %d packet sockets, a datagram on lo takes %.1f ms\n",
+			       slow_n, ms);
+			CHECK(ms >= SLOW_MS, "answered-slow: a datagram on lo takes %.1f ms with %d packet sockets, not %d",
+			      ms, slow_n, SLOW_MS);
+		}
+		CHECK(write(k.s, "data", 4) == 4, "%s: peer write: %s", what[how], strerror(errno));
 		/* The timewait socket's RST: the peer's read says so. */
-		CHECK(peer_reset_error(k.s, 3000) != 0, "answered: the peer got no RST");
+		CHECK(peer_reset_error(k.s, 3000) != 0, "%s: the peer got no RST", what[how]);
+		slow_wire_off();
 	}
 	if (!ct_wait(has_twend, &id, how ? 3000 : 9000)) {
 		CHECK(0, "%s: no TWEND record", what[how]);
@@ -208,8 +338,8 @@ static void fin_wait2_case(int port, int how)
 		      (long long)x->timeout_ms);
 	}
 	/* Its RST is on the wire (ct_finish(): one record each). */
-	CHECK(x->rsts == (how == 2) && x->action == (how == 2 ? CT_ACT_RST : CT_ACT_NONE) &&
-	      !!(x->flags & CT_F_REPLY) == (how == 2),
+	CHECK(x->rsts == answered && x->action == (answered ? CT_ACT_RST : CT_ACT_NONE) &&
+	      !!(x->flags & CT_F_REPLY) == answered,
 	      "%s: TWEND action %s rsts %u flags %#x", what[how], ct_action_name(x->action),
 	      x->rsts, x->flags);
 	/* Gone from the kernel's table and from ss's. */
@@ -652,6 +782,7 @@ int main(void)
 	fin_wait2_case(PORT, 1);
 	fin_wait2_case(PORT + 1, 2);
 	fin_wait2_case(PORT + 2, 0);
+	fin_wait2_case(PORT + 7, 3);
 	netns_case(PORT + 3, true);
 	netns_case(PORT + 4, false);
 	syn_case(PORT + 5);
