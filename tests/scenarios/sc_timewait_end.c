@@ -59,7 +59,7 @@
 #define PORT 20300
 
 /* The slow wire: up to SLOW_MAX packet sockets, each counting to SLOW_LOOPS. */
-#define SLOW_LOOPS 20000
+#define SLOW_LOOPS 100000
 #define SLOW_MAX 1024
 #define SLOW_MS 30
 
@@ -124,10 +124,13 @@ static double slow_wire_on(void)
 {
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET };
 	struct rlimit rl = { SLOW_MAX + 64, SLOW_MAX + 64 };
+	struct rlimit ml = { RLIM_INFINITY, RLIM_INFINITY };
 	double ms = lo_packet_ms();
-	int prog, want = 8;
+	int prog, want = 4;
 
 	setrlimit(RLIMIT_NOFILE, &rl);
+	/* before 5.11, a BPF program is charged to RLIMIT_MEMLOCK (EPERM) */
+	setrlimit(RLIMIT_MEMLOCK, &ml);
 	prog = slow_prog();
 	if (prog < 0) {
 		fprintf(stderr, "timewait-end: BPF_PROG_LOAD: %s\n", strerror(errno));
