@@ -264,6 +264,18 @@ static inline struct inet_hashinfo *ct_tcp_hashinfo(const struct sock *sk)
 }
 
 /*
+ * inet_twsk_purge(hashinfo, family) on 5.10, (hashinfo) on 6.12-7.x and in
+ * Debian's 6.1 (a stable backport; detected by Kbuild:
+ * CT_HAVE_TWSK_PURGE_FAMILY). Its kprobe reads the first argument only; the
+ * type pins it (probes.c).
+ */
+#ifdef CT_HAVE_TWSK_PURGE_FAMILY
+typedef void (*ct_twsk_purge_t)(struct inet_hashinfo *, int);
+#else
+typedef void (*ct_twsk_purge_t)(struct inet_hashinfo *);
+#endif
+
+/*
  * IP_RECVERR on the socket: a bit field of inet_sock until 6.6, then a bit
  * of inet->inet_flags (inet_test_bit(); detected by Kbuild:
  * CT_HAVE_INET_FLAGS_RECVERR).

@@ -687,13 +687,15 @@ NOKPROBE_SYMBOL(ct_pre_tw_end);
  * handler ran on its CPU, or a kill between ct_twsk_find() and the entry's
  * filing), and its memory may be any object since.
  */
-static bool ct_pre_tw_hashed(struct inet_hashinfo *h, const void *tw, u32 hash)
+static bool ct_pre_tw_hashed(const struct inet_hashinfo *h, const void *tw,
+			     u32 hash)
 {
 	unsigned int slot = hash & h->ehash_mask;
 	const struct hlist_nulls_node *node;
 	struct sock *sk;
 	int tries = 0;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "outside RCU");
 again:
 	sk_nulls_for_each_rcu(sk, node, &h->ehash[slot].chain)
 		if (sk == tw && READ_ONCE(sk->sk_state) == TCP_TIME_WAIT)
@@ -705,6 +707,20 @@ again:
 NOKPROBE_SYMBOL(ct_pre_tw_hashed);
 
 /*
+ * Is sk still the timewait socket whose record was just built, cookie and
+ * all? Once unhashed, its memory may be another timewait socket's at once
+ * (SLAB_TYPESAFE_BY_RCU). Its end's hook waits for the bucket's lock; when
+ * that hook missed, this check is all there is.
+ */
+static bool ct_pre_tw_same(const struct sock *sk, u64 cookie)
+{
+	smp_rmb();	/* the record's reads before these */
+	return READ_ONCE(sk->sk_state) == TCP_TIME_WAIT &&
+	       (u64)atomic64_read(&inet_twsk(sk)->tw_cookie) == cookie;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_same);
+
+/*
  * inet_twsk_purge(h): a network namespace is going, and its timewait
  * sockets in h with it. (It kills them through inet_twsk_deschedule_put(),
  * which the compiler may inline there: each is told here, at the purge's
@@ -712,47 +728,46 @@ NOKPROBE_SYMBOL(ct_pre_tw_hashed);
  * read; the others are another hash's, or stale (left for their key's next
  * timewait socket, or the unload).
  */
-void ct_pre_tw_purge(struct inet_hashinfo *h)
+void ct_pre_tw_purge(const struct inet_hashinfo *h)
 {
+	const struct sock *sk;
 	struct ct_pre_bucket *b;
 	unsigned long flags;
 	struct ct_event ev;
 	struct ct_pre *p;
 	unsigned int i;
-	bool found;
+	bool ok;
 
 	if (!ct_pre_table || !h)
 		return;
 	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
 		b = &ct_pre_table[i];
 		do {
-			found = false;
 			if (hlist_empty(&b->head))
 				break;
+			sk = NULL;
+			ok = false;
 			spin_lock_irqsave(&b->lock, flags);
 			rcu_read_lock();
 			hlist_for_each_entry(p, &b->head, node) {
-				if (p->info.kind != CT_PRE_TIMEWAIT ||
-				    !ct_pre_tw_hashed(h, p->sk, p->info.tw.hash) ||
-				    check_net(twsk_net(inet_twsk(p->sk))))
-					continue;
-				found = ct_pre_tw_take_locked(p, p->sk,
-							      CT_R_TW_PURGED, &ev);
-				/* p is gone: the walk starts again. */
-				rcu_read_unlock();
-				spin_unlock_irqrestore(&b->lock, flags);
-				if (found) {
-					ct_ring_emit(&ev);
-					ct_stat_inc(twends);
+				if (p->info.kind == CT_PRE_TIMEWAIT &&
+				    ct_pre_tw_hashed(h, p->sk, p->info.tw.hash) &&
+				    !check_net(twsk_net(inet_twsk(p->sk)))) {
+					sk = p->sk;
+					break;
 				}
-				found = true;
-				break;
 			}
-			if (!found) {
-				rcu_read_unlock();
-				spin_unlock_irqrestore(&b->lock, flags);
+			/* p is unfiled: the walk starts again. */
+			if (sk)
+				ok = ct_pre_tw_take_locked(p, sk, CT_R_TW_PURGED, &ev) &&
+				     ct_pre_tw_same(sk, ev.cookie);
+			rcu_read_unlock();
+			spin_unlock_irqrestore(&b->lock, flags);
+			if (ok) {
+				ct_ring_emit(&ev);
+				ct_stat_inc(twends);
 			}
-		} while (found);
+		} while (sk);
 	}
 }
 NOKPROBE_SYMBOL(ct_pre_tw_purge);

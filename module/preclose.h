@@ -74,7 +74,7 @@ unsigned int ct_pre_count(void);
 void ct_pre_tw_start(const struct sock *tw, u32 hash, u64 close_id,
 		     const struct ct_event *identity, u64 born_ts);
 /* inet_twsk_purge(h): h's timewait sockets of dying namespaces go. */
-void ct_pre_tw_purge(struct inet_hashinfo *h);
+void ct_pre_tw_purge(const struct inet_hashinfo *h);
 /* tw_timer_handler(): its timer ran out. */
 void ct_pre_tw_expire(const struct sock *tw);
 /* inet_twsk_deschedule_put(): killed before its time. */

@@ -562,6 +562,7 @@ static void ct_pin_signatures(void)
 				  void (*)(struct sock *)));
 	BUILD_BUG_ON(!__same_type(&inet_twsk_deschedule_put,
 				  void (*)(struct inet_timewait_sock *)));
+	BUILD_BUG_ON(!__same_type(&inet_twsk_purge, ct_twsk_purge_t));
 #if IS_BUILTIN(CONFIG_IPV6)
 	BUILD_BUG_ON(!__same_type(&inet6_release, int (*)(struct socket *)));
 #endif
