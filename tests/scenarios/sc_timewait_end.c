@@ -58,33 +58,77 @@
 
 #define PORT 20300
 
-/* The slow wire: up to SLOW_MAX packet sockets, each counting to SLOW_LOOPS. */
+/*
+ * The slow wire: up to SLOW_MAX packet sockets, each with a filter that
+ * counts to SLOW_LOOPS and tail-calls itself (up to the kernel's 32 or 33
+ * tail calls: the verifier walks one count, the filter runs 33).
+ */
 #define SLOW_LOOPS 100000
 #define SLOW_MAX 1024
 #define SLOW_MS 30
 
 static int slow_fd[SLOW_MAX];
 static int slow_n;
+static int slow_map = -1;
 
-/* An eBPF socket filter that counts to SLOW_LOOPS, then drops the packet. */
+static int sys_bpf(int cmd, union bpf_attr *a)
+{
+	return (int)syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
+/* The counting filter, its own tail call in a one-slot program array. */
 static int slow_prog(void)
 {
 	struct bpf_insn insn[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 6, .src_reg = 1 },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
 		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_JLT | BPF_K, .dst_reg = 0, .off = -2,
 		  .imm = SLOW_LOOPS },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 1, .src_reg = 6 },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = 2,
+		  .src_reg = BPF_PSEUDO_MAP_FD },	/* .imm: the map, below */
+		{ .code = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 3, .imm = 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_tail_call },
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	union bpf_attr a;
+	int map, prog;
+	__u32 key = 0;
 
+	memset(&a, 0, sizeof(a));
+	a.map_type = BPF_MAP_TYPE_PROG_ARRAY;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	map = sys_bpf(BPF_MAP_CREATE, &a);
+	if (map < 0)
+		return -1;
+	insn[5].imm = map;
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	a.insns = (uintptr_t)insn;
 	a.insn_cnt = sizeof(insn) / sizeof(insn[0]);
 	a.license = (uintptr_t)"GPL";
-	return (int)syscall(__NR_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	prog = sys_bpf(BPF_PROG_LOAD, &a);
+	if (prog >= 0) {
+		memset(&a, 0, sizeof(a));
+		a.map_fd = (__u32)map;
+		a.key = (uintptr_t)&key;
+		a.value = (uintptr_t)&prog;
+		if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a)) {
+			close(prog);
+			prog = -1;
+		}
+	}
+	/* kept open: the map's slots are cleared when its last file goes */
+	if (prog < 0)
+		close(map);
+	else
+		slow_map = map;
+	return prog;
 }
 
 /* How long sending one UDP datagram to itself on lo takes, in ms. */
@@ -133,7 +177,7 @@ static double slow_wire_on(void)
 	setrlimit(RLIMIT_MEMLOCK, &ml);
 	prog = slow_prog();
 	if (prog < 0) {
-		fprintf(stderr, "timewait-end: BPF_PROG_LOAD: %s\n", strerror(errno));
+		fprintf(stderr, "timewait-end: the slow filter: %s\n", strerror(errno));
 		return -1;
 	}
 	ll.sll_protocol = htons(ETH_P_ALL);
@@ -165,6 +209,9 @@ static void slow_wire_off(void)
 {
 	while (slow_n > 0)
 		close(slow_fd[--slow_n]);
+	if (slow_map >= 0)
+		close(slow_map);
+	slow_map = -1;
 }
 
 /*
