@@ -170,7 +170,7 @@ static double slow_wire_on(void)
 	struct rlimit rl = { SLOW_MAX + 64, SLOW_MAX + 64 };
 	struct rlimit ml = { RLIM_INFINITY, RLIM_INFINITY };
 	double ms = lo_packet_ms();
-	int prog, want = 4;
+	int prog, want = 1;
 
 	setrlimit(RLIMIT_NOFILE, &rl);
 	/* before 5.11, a BPF program is charged to RLIMIT_MEMLOCK (EPERM) */
