@@ -9,12 +9,15 @@
 #   - closetrace must be back in its default state (a test that left it
 #     otherwise fails, and the module is loaded again for the next one);
 #   - on a kernel with kmemleak, after a test that loads or unloads the
-#     module, nothing may have leaked;
+#     module (insmod, rmmod, lib.sh's ct_reload), nothing may have leaked;
+#     and whenever kmemleak's own periodic scan reports leaks in the log,
+#     its objects (with their allocation backtraces) are printed;
 #   - the kernel log since the last test must show no report (WARN, BUG,
 #     Oops, KASAN, UBSAN, lockdep, kmemleak, hung task, an error of
 #     closetrace's own), and is cleared.
 # The verdicts are "PASS name", "FAIL name: why" and "SKIP name: why",
-# on the console and the verdict channel; the run ends with
+# on the console and the verdict channel, each followed on the console by
+# "time: name N s" (the guest's uptime clock); the run ends with
 # "guest: N passed, N failed, N skipped" and "END N N N" on the channel.
 # CT_ONLY="name ..." runs only those tests (for a developer's quick look).
 . /tests/lib.sh
@@ -52,12 +55,16 @@ report_re='WARNING:|BUG:|Oops|general protection|Call Trace|kernel BUG|UBSAN|KAS
 # kernel_reports: the log since the last call (what a test's
 # dmesg_expected kept of it, then the rest, taken and cleared in one step);
 # prints the lines that are reports, fails if there are any.
+KMEMLEAK=/sys/kernel/debug/kmemleak
 kernel_reports() {
 	{ cat /tmp/dmesg.kept 2>/dev/null; dmesg -c -r; } > /tmp/dmesg.last
 	rm -f /tmp/dmesg.kept
-	! grep -E "$report_re" /tmp/dmesg.last
+	grep -E "$report_re" /tmp/dmesg.last || return 0
+	# kmemleak's periodic scan logs only a count: show whose objects.
+	! grep -q 'suspected memory leak' /tmp/dmesg.last ||
+		[ ! -e $KMEMLEAK ] || cat $KMEMLEAK
+	return 1
 }
-KMEMLEAK=/sys/kernel/debug/kmemleak
 # leaks: on a kernel with kmemleak, what it finds now (objects are
 # reported once older than 5 s, so it scans after a pause).
 leaks() {
@@ -82,13 +89,20 @@ after() {
 		[ $rc != 0 ] || why="left closetrace in a non-default state"
 		rc=1
 	fi
-	if grep -aqE 'insmod|rmmod' "$4" && ! leaks; then
+	if grep -aqE 'insmod|rmmod|ct_reload' "$4" && ! leaks; then
 		why="${why:+$why; }kmemleak found leaks"; rc=1
 	fi
 	if ! kernel_reports; then
 		why="${why:+$why; }the kernel logged a report during it"; rc=1
 	fi
 	if [ $rc = 0 ]; then verdict PASS "$name"; else verdict FAIL "$name" "$why"; fi
+	echo "time: $name $(($(uptime_s) - t0)) s"
+}
+# uptime_s: the guest's uptime in whole seconds (a test's time: t0 is set
+# when it starts).
+uptime_s() {
+	read -r up _ < /proc/uptime
+	echo "${up%%.*}"
 }
 
 # A WARN's own line (level 4) on the console too, before panic_on_warn's
@@ -121,6 +135,7 @@ for t in /tests/sc_*; do
 	name=${t##*/}
 	chosen "$name" || continue
 	echo "START $name" >&3
+	t0=$(uptime_s)
 	# 120 s: many-lingers takes about 50 s on the debug kernel.
 	out=$(run_one 120 "$t" 2>&1)
 	rc=$?
@@ -140,6 +155,7 @@ for t in /tests/t_*.sh; do
 	name=$(basename "$t" .sh)
 	chosen "$name" || continue
 	echo "START $name" >&3
+	t0=$(uptime_s)
 	out=$(run_one "${CT_T_TIMEOUT:-300}" sh "$t" 2>&1)
 	rc=$?
 	[ -z "$out" ] || echo "$out"
