@@ -105,15 +105,10 @@ static unsigned int u64_digits(unsigned long long v)
 	}
 }
 
-char *ct_put_u64(char *p, unsigned long long v)
+char *ct_put_u64_slow(char *p, unsigned long long v)
 {
-	char *end;
+	char *end = p + u64_digits(v);
 
-	if (v < 10) {
-		*p = (char)('0' + v);
-		return p + 1;
-	}
-	end = p + u64_digits(v);
 	p = end;
 	while (v >= 100) {
 		unsigned int i = (unsigned int)(v % 100) * 2;
@@ -328,12 +323,7 @@ char *ct_put_json(char *p, const struct ct_event *ev)
 		p += f->keylen;
 		/* Most fields: a number, most often one digit. */
 		if (f->kind == CT_K_UNSIGNED) {
-			unsigned long long v = get_u(ev, f);
-
-			if (v < 10)
-				*p++ = (char)('0' + v);
-			else
-				p = ct_put_u64(p, v);
+			p = ct_put_u64(p, get_u(ev, f));
 			continue;
 		}
 		p = put_value(p, ev, f, true);

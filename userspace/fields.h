@@ -59,7 +59,16 @@ char *ct_put_csv(char *p, const struct ct_event *ev);
 char *ct_put_csv_header(char *p);
 
 /* Small pieces the table view uses too. */
-char *ct_put_u64(char *p, unsigned long long v);
+char *ct_put_u64_slow(char *p, unsigned long long v);
+/* Most values are one digit: that case inline, the rest out of line. */
+static inline char *ct_put_u64(char *p, unsigned long long v)
+{
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	return ct_put_u64_slow(p, v);
+}
 char *ct_put_s64(char *p, long long v);
 char *ct_put_str(char *p, const char *s);
 /* comm as text: printable ASCII, others '?'; csv: ',' and '"' too. */
