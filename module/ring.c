@@ -44,13 +44,17 @@ static DEFINE_PER_CPU(atomic64_t, ct_lost_records);
 /*
  * A sleeping reader is woken once a CPU has written ct_wake_mark records
  * since the last wake-up, not on every record: a wake-up (irq_work, the
- * scheduler, the reader's read) per record was most of closetrace's cost
- * in the benchmark. Readers sleep at most 100 ms (the blocking read) or
- * their own poll timeout, so a lone record still arrives.
+ * scheduler, the reader's poll, reads and write of its output) per record
+ * was most of closetrace's cost in the benchmark, and one per 64 records
+ * still most of the reading's. The mark is a quarter of a CPU's ring, at
+ * most CT_WAKE_MARK_MAX records (about 35 pages): three quarters stay
+ * free for what comes while the reader wakes. Readers sleep at most
+ * 100 ms (the blocking read) or their own poll timeout, so a lone record
+ * still arrives.
  */
 static DEFINE_PER_CPU(unsigned int, ct_since_wake);
 static unsigned int ct_wake_mark;
-#define CT_WAKE_MARK_MAX 64
+#define CT_WAKE_MARK_MAX 512
 /*
  * What the tracing ring buffer adds to each record, at most: a 4-byte event
  * header and, for data longer than RB_MAX_SMALL_DATA (112 bytes) as a
