@@ -1045,6 +1045,33 @@ void mib_allow(enum mib_key k, long long n, const char *why)
 	mib_why[k] = why;
 }
 
+void ct_read_stats_quiet(struct ct_stats *st)
+{
+	struct ct_stats again;
+	size_t n;
+	int tries, i;
+
+	for (tries = 0; tries < 50; tries++) {
+		if (tries)
+			msleep(100);
+		ct_drain();
+		n = ct_log.n;
+		ct_read_stats(st);
+		ct_drain();
+		ct_read_stats(&again);
+		if (ct_log.n != n)
+			continue;
+		for (i = 0; i < CT_MAXCPU; i++)
+			if (again.written[i] != st->written[i] || again.lost[i] != st->lost[i])
+				break;
+		if (i == CT_MAXCPU)
+			return;
+	}
+	fprintf(stderr, "%s: records kept coming for 5 s: no quiet moment to read the counters\n",
+		scen);
+	exit(2);
+}
+
 /* Snapshot the counters at a quiet moment: no record between two reads. */
 static void mib_snapshot_start(void)
 {

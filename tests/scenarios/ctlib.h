@@ -215,6 +215,12 @@ struct ct_stats {
 };
 /* Read them; exits with status 2 if the file or one of them is missing. */
 void ct_read_stats(struct ct_stats *st);
+/*
+ * Read them at a quiet moment: every record written by then drained into
+ * ct_log, none written between two reads of the counters (a close of some
+ * other program, tcpdump's own, lands between a drain and a read otherwise).
+ */
+void ct_read_stats_quiet(struct ct_stats *st);
 
 /* A loopback connection: listener l on port, client c, accepted peer s. */
 struct conn {

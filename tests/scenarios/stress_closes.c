@@ -189,16 +189,47 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-static void drain_old(void)
+/* Read and drop what the ring holds; returns how many bytes that was. */
+static size_t drain_old(void)
 {
 	static struct ct_event buf[256];
 	int fd = open("/sys/kernel/debug/closetrace/events", O_RDONLY | O_NONBLOCK);
+	size_t got = 0;
+	ssize_t r;
 
 	if (fd < 0)
 		die("open events");
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		got += (size_t)r;
 	close(fd);
+	return got;
+}
+
+/*
+ * Start from an empty ring and quiet counters: nothing written between a
+ * drain and two reads of the counters, or a record counted in before would
+ * be read as one of the run's.
+ */
+static void quiet_before(void)
+{
+	struct ct_stats again;
+	int tries, i;
+
+	for (tries = 0; tries < 50; tries++) {
+		if (tries)
+			msleep(100);
+		drain_old();
+		ct_read_stats(&before);
+		if (drain_old())
+			continue;
+		ct_read_stats(&again);
+		for (i = 0; i < CT_MAXCPU; i++)
+			if (again.written[i] != before.written[i] || again.lost[i] != before.lost[i])
+				break;
+		if (i == CT_MAXCPU)
+			return;
+	}
+	die("records kept coming for 5 s: no quiet moment to start from");
 }
 
 static void pin(int cpu)
@@ -345,9 +376,7 @@ int main(int argc, char **argv)
 	made_udp = (unsigned long long)nthreads * rounds_per_thread * UDP_PER_ROUND;
 	made_unix = (unsigned long long)nthreads * rounds_per_thread * UNIX_PER_ROUND;
 
-	/* Start from an empty ring and quiet counters. */
-	drain_old();
-	ct_read_stats(&before);
+	quiet_before();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (pthread_create(&rt, NULL, reader, NULL))
 		die("reader thread");
