@@ -806,7 +806,8 @@ NOKPROBE_SYMBOL(ct_twsk_find);
  * (preclose.c): a key, and read only while the timewait hooks say it lives.
  */
 static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
-			     long expires, const struct sock *tw, u32 hash)
+			     long expires, const struct sock *tw,
+			     const struct sock *sk)
 {
 	struct ct_event ev;
 
@@ -817,7 +818,8 @@ static void ct_emit_timewait(struct ct_ctx *ctx, int oldstate, u8 substate,
 	ev.timeout_ms = expires > 0 ? jiffies_to_msecs(expires) : 0;
 	ct_ring_emit(&ev);
 	ct_stat_inc(timewaits);
-	ct_pre_tw_start(tw, hash, ctx->ev.close_id, &ctx->ev, ctx->born_ts);
+	ct_pre_tw_start(tw, ct_tcp_hashinfo(sk), sk->sk_hash, ctx->ev.close_id,
+			&ctx->ev, ctx->born_ts);
 }
 NOKPROBE_SYMBOL(ct_emit_timewait);
 
@@ -848,7 +850,7 @@ void ct_on_state(const struct sock *sk, int oldstate, int newstate)
 			tw = ct_twsk_find(sk, &substate, &expires);
 			if (tw)
 				ct_emit_timewait(ctx, oldstate, substate,
-						 expires, tw, sk->sk_hash);
+						 expires, tw, sk);
 		}
 	}
 	ctx->state_cur = newstate;

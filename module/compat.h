@@ -264,6 +264,20 @@ static inline struct inet_hashinfo *ct_tcp_hashinfo(const struct sock *sk)
 }
 
 /*
+ * Is h the established hash every network namespace shares (tcp_hashinfo:
+ * static, never freed)? A namespace has its own from 6.1 on, with sysctl
+ * net.ipv4.tcp_child_ehash_entries set in its creator (freed with it).
+ */
+static inline bool ct_hashinfo_shared(const struct inet_hashinfo *h)
+{
+#if defined(CT_HAVE_TCP_GET_HASHINFO) || defined(CT_HAVE_TCP_OR_DCCP_GET_HASHINFO)
+	return !h->pernet;
+#else
+	return true;
+#endif
+}
+
+/*
  * inet_twsk_purge(hashinfo, family) on 5.10, (hashinfo) on 6.12-7.x and in
  * Debian's 6.1 (a stable backport; detected by Kbuild:
  * CT_HAVE_TWSK_PURGE_FAMILY). Its kprobe reads the first argument only; the

@@ -14,7 +14,7 @@
 #include <linux/types.h>	/* the kernel's, or the uapi one in userspace */
 
 #define CT_MAGIC	0x43545243u	/* "CRTC" little-endian: 'C','R','T','C' */
-#define CT_ABI_VERSION	6
+#define CT_ABI_VERSION	7
 
 /* Record types. */
 enum ct_type {
@@ -85,6 +85,7 @@ enum ct_reason {
 	CT_R_TW_SYN = 36,		/* a new connection's SYN replaced it */
 	CT_R_TW_ANSWERED_RST = 37,	/* it answered a segment with a RST */
 	CT_R_TW_PURGED = 38,		/* its network namespace went away */
+	CT_R_TW_LOST = 39,		/* its end went unseen (a hook missed) */
 	CT_R_MAX
 };
 

@@ -94,6 +94,8 @@ int ct_parse_command(const char *buf, size_t len, struct ct_command *out)
 		out->cmd = CT_CMD_DISABLE;
 	} else if (is_word(buf, len, "clear")) {
 		out->cmd = CT_CMD_CLEAR;
+	} else if (is_word(buf, len, "sweep")) {
+		out->cmd = CT_CMD_SWEEP;
 	} else if (is_word(buf, len, "filter=off")) {
 		out->cmd = CT_CMD_FILTER_OFF;
 	} else if (has_prefix(buf, len, "output=")) {

@@ -29,6 +29,7 @@ enum ct_cmd {
 	CT_CMD_NETNS,
 	CT_CMD_CGROUP,
 	CT_CMD_UID,
+	CT_CMD_SWEEP,
 };
 
 /* output=: the values of enum ct_output (module/ring.h). */

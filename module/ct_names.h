@@ -73,7 +73,8 @@
 	FN(CT_R_TW_RESET, "tw-reset")					\
 	FN(CT_R_TW_SYN, "tw-syn")					\
 	FN(CT_R_TW_ANSWERED_RST, "tw-answered-rst")			\
-	FNe(CT_R_TW_PURGED, "tw-purged"))
+	FN(CT_R_TW_PURGED, "tw-purged")					\
+	FNe(CT_R_TW_LOST, "tw-lost"))
 
 #define CT_TYPE_NAMES(FN, FNe)						\
 	CT_SEQ(FN(CT_EV_CLOSE, "CLOSE")					\

@@ -14,6 +14,7 @@
 #include <net/inet_sock.h>
 #include "compat.h"
 #include "filter.h"
+#include "preclose.h"
 #include "ring.h"
 
 struct ct_filter_rcu {
@@ -58,6 +59,9 @@ int ct_filter_command(const struct ct_command *cmd)
 		return 0;
 	case CT_CMD_CLEAR:
 		ct_ring_clear();
+		return 0;
+	case CT_CMD_SWEEP:
+		ct_pre_sweep();
 		return 0;
 	case CT_CMD_OUTPUT:
 		BUILD_BUG_ON(CT_CMD_OUT_COUNTERS != CT_OUT_COUNTERS ||

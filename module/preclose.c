@@ -56,6 +56,9 @@ static struct ct_pre_bucket *ct_pre_table;
 static unsigned int ct_pre_limit;
 static atomic_t ct_pre_used = ATOMIC_INIT(0);
 
+static void ct_pre_sweep_fn(struct work_struct *work);
+static DECLARE_DEFERRABLE_WORK(ct_pre_sweep_work, ct_pre_sweep_fn);
+
 /* A RST the kernel sent for a socket about to die, on this CPU. */
 struct ct_pre_rst {
 	const void *sk;		/* key only */
@@ -79,6 +82,8 @@ int ct_pre_init(unsigned int max)
 		spin_lock_init(&ct_pre_table[i].lock);
 		INIT_HLIST_HEAD(&ct_pre_table[i].head);
 	}
+	schedule_delayed_work(&ct_pre_sweep_work,
+			      msecs_to_jiffies(CT_PRE_SWEEP_MS));
 	return 0;
 }
 
@@ -90,6 +95,7 @@ void ct_pre_exit(void)
 
 	if (!ct_pre_table)
 		return;
+	cancel_delayed_work_sync(&ct_pre_sweep_work);
 	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
 		hlist_for_each_entry_safe(p, tmp, &ct_pre_table[i].head, node) {
 			hlist_del(&p->node);
@@ -513,20 +519,87 @@ struct ct_pre_tw_seg {
 
 static DEFINE_PER_CPU(struct ct_pre_tw_seg, ct_pre_tw_seg);
 
-void ct_pre_tw_start(const struct sock *tw, u32 hash, u64 close_id,
-		     const struct ct_event *identity, u64 born_ts)
+/* A TWEND of the close info keeps: its identity, at now. */
+static void ct_pre_tw_ident(struct ct_event *ev, const struct ct_pre_info *info,
+			    u8 cause, u64 now)
+{
+	ev->type = CT_EV_TWEND;
+	ev->reason = cause;
+	ev->ts_ns = now;
+	ev->count = now - info->ts;
+	ev->close_id = info->close_id;
+	ev->ino = info->tw.ino;
+	ev->cookie = info->tw.cookie;
+	ev->cgroup_id = info->tw.cgroup_id;
+	ev->pid = info->tw.pid;
+	ev->tid = info->tw.tid;
+	ev->vpid = info->tw.vpid;
+	ev->uid = info->tw.uid;
+	ev->fd = info->tw.fd;
+	memcpy(ev->comm, info->tw.comm, sizeof(ev->comm));
+}
+NOKPROBE_SYMBOL(ct_pre_tw_ident);
+
+/*
+ * The TWEND of a timewait socket whose end went unseen: when and how it
+ * ended is not known, nor (its socket gone) its 4-tuple; the TIMEWAIT
+ * record of the same close id has it.
+ */
+static void ct_pre_tw_lost_ev(struct ct_event *ev, const struct ct_pre_info *info,
+			      u64 now)
+{
+	memset(ev, 0, sizeof(*ev));
+	ct_pre_tw_ident(ev, info, CT_R_TW_LOST, now);
+	ev->protocol = IPPROTO_TCP;
+	ev->sock_type = SOCK_STREAM;
+	ev->state_after = TCP_CLOSE;
+	ev->flags = CT_F_INCOMPLETE;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_lost_ev);
+
+/* Out of line: its record is on the stack only on this rare path. */
+static noinline void ct_pre_tw_emit_lost(const struct ct_pre_info *info,
+					 u64 now)
+{
+	struct ct_event ev;
+
+	ct_pre_tw_lost_ev(&ev, info, now);
+	ct_ring_emit(&ev);
+	ct_stat_inc(twends);
+	ct_stat_inc(tw_lost);
+}
+NOKPROBE_SYMBOL(ct_pre_tw_emit_lost);
+
+/*
+ * The established hash all namespaces share (tcp_hashinfo, which 6.12+ do
+ * not export), once a timewait socket in it was filed: the sweep looks
+ * there for the sockets of entries flagged CT_PRE_TW_SHARED.
+ */
+static const struct inet_hashinfo *ct_pre_shared_ehash;
+
+void ct_pre_tw_start(const struct sock *tw, const struct inet_hashinfo *h,
+		     u32 hash, u64 close_id, const struct ct_event *identity,
+		     u64 born_ts)
 {
 	struct ct_pre_bucket *b;
 	struct ct_pre *p;
+	bool shared;
 
 	if (!ct_pre_table || !READ_ONCE(ct_pre_tw_hooks))
 		return;
+	shared = ct_hashinfo_shared(h);
+	if (shared && !READ_ONCE(ct_pre_shared_ehash))
+		WRITE_ONCE(ct_pre_shared_ehash, h);
 	b = ct_pre_bucket_of(tw);
 	spin_lock(&b->lock);	/* interrupts are off: the context's lock */
 	p = ct_pre_get_locked(b, tw);
+	/* Another close's, whose timewait socket had tw's memory: gone unseen. */
+	if (p && p->info.kind == CT_PRE_TIMEWAIT)
+		ct_pre_tw_emit_lost(&p->info, ktime_get_ns());
 	if (p) {
 		memset(&p->info, 0, sizeof(p->info));
 		p->info.kind = CT_PRE_TIMEWAIT;
+		p->info.flags = shared ? CT_PRE_TW_SHARED : 0;
 		p->info.born_ts = born_ts;
 		p->info.ts = ktime_get_ns();
 		p->info.close_id = close_id;
@@ -604,37 +677,31 @@ NOKPROBE_SYMBOL(ct_pre_tw_fill);
 
 /*
  * Build tw's TWEND from its entry p (p's bucket locked: tw lives, its end's
- * hook waits for the lock) and unfile p; false if tw is not p's (another
- * cookie: the entry outlived its socket). The caller emits it.
+ * hook waits for the lock) and unfile p. If tw is not p's (another cookie:
+ * the entry outlived its socket), the TWEND is p's tw-lost. The caller
+ * emits it.
  */
 static bool ct_pre_tw_take_locked(struct ct_pre *p, const struct sock *sk,
 				  u8 cause, struct ct_event *out)
 {
 	const struct inet_timewait_sock *tw = inet_twsk(sk);
-	struct ct_event ev = { .type = CT_EV_TWEND };
+	struct ct_event ev = { };
 	struct ct_pre_info info = p->info;
 	long left;
 	u64 now;
 
 	ct_pre_del_locked(p);
-	/* The timewait socket keeps its full socket's cookie: the same one? */
-	if ((u64)atomic64_read(&tw->tw_cookie) != info.tw.cookie)
-		return false;
 	now = ktime_get_ns();
-	ev.ts_ns = now;
-	ev.close_id = info.close_id;
-	ev.ino = info.tw.ino;
-	ev.cookie = info.tw.cookie;
-	ev.cgroup_id = info.tw.cgroup_id;
-	ev.pid = info.tw.pid;
-	ev.tid = info.tw.tid;
-	ev.vpid = info.tw.vpid;
-	ev.uid = info.tw.uid;
-	ev.fd = info.tw.fd;
-	memcpy(ev.comm, info.tw.comm, sizeof(ev.comm));
+	/*
+	 * The timewait socket keeps its full socket's cookie: the same one?
+	 * If not, p's socket ended unseen and this one has its memory.
+	 */
+	if ((u64)atomic64_read(&tw->tw_cookie) != info.tw.cookie) {
+		ct_pre_tw_lost_ev(out, &info, now);
+		return true;
+	}
+	ct_pre_tw_ident(&ev, &info, cause, now);
 	ct_pre_tw_fill(&ev, sk);
-	ev.reason = cause;
-	ev.count = now - info.ts;
 	if (info.born_ts)
 		ev.lifetime_ns = now - info.born_ts;
 	left = (long)(READ_ONCE(tw->tw_timer.expires) - jiffies);
@@ -669,7 +736,9 @@ static void ct_pre_tw_end(const struct sock *sk, u8 cause, bool rst,
 	spin_unlock_irqrestore(&b->lock, flags);
 	if (!ok)
 		return;
-	if (rst) {
+	if (ev.reason == CT_R_TW_LOST)
+		ct_stat_inc(tw_lost);
+	else if (rst) {
 		ev.action = CT_ACT_RST;
 		ev.rsts = 1;
 		ev.flags |= CT_F_REPLY | (rst_seen ? 0 : CT_F_NOT_OBSERVED);
@@ -760,17 +829,98 @@ void ct_pre_tw_purge(const struct inet_hashinfo *h)
 			/* p is unfiled: the walk starts again. */
 			if (sk)
 				ok = ct_pre_tw_take_locked(p, sk, CT_R_TW_PURGED, &ev) &&
-				     ct_pre_tw_same(sk, ev.cookie);
+				     (ev.reason == CT_R_TW_LOST ||
+				      ct_pre_tw_same(sk, ev.cookie));
 			rcu_read_unlock();
 			spin_unlock_irqrestore(&b->lock, flags);
 			if (ok) {
 				ct_ring_emit(&ev);
 				ct_stat_inc(twends);
+				if (ev.reason == CT_R_TW_LOST)
+					ct_stat_inc(tw_lost);
 			}
 		} while (sk);
 	}
 }
 NOKPROBE_SYMBOL(ct_pre_tw_purge);
+
+/*
+ * A timewait entry whose socket could not be looked for (a namespace's own
+ * hash, which may be freed with it) is dropped this long after the
+ * hand-over: TIME_WAIT's 60 s, or tcp_fin_timeout, are long past, unless
+ * the peer kept retransmitting its FIN. Told tw-lost too.
+ */
+#define CT_PRE_TW_UNCHECKED_NS (600ULL * NSEC_PER_SEC)
+#define CT_PRE_TW_GRACE_NS (500 * NSEC_PER_MSEC)
+
+/*
+ * Is p's timewait socket gone unseen? Under its bucket's lock (its end's
+ * hook, at the entry of tw_timer_handler() or inet_twsk_deschedule_put(),
+ * waits for it while the socket is still hashed) and rcu_read_lock().
+ */
+static bool ct_pre_tw_lost(struct ct_pre *p, u64 now)
+{
+	const struct inet_hashinfo *h = READ_ONCE(ct_pre_shared_ehash);
+
+	if (p->info.kind != CT_PRE_TIMEWAIT)
+		return false;
+	if (!(p->info.flags & CT_PRE_TW_SHARED) || !h)
+		return now - p->info.ts > CT_PRE_TW_UNCHECKED_NS;
+	if (ct_pre_tw_hashed(h, p->sk, p->info.tw.hash)) {
+		p->info.flags &= ~CT_PRE_TW_MISSING;
+		return false;
+	}
+	/*
+	 * A connect() taking its 4-tuple over unhashes it before the kill
+	 * (__inet_check_established(), then inet_twsk_deschedule_put()):
+	 * lost only if still filed a while after a sweep first missed it.
+	 */
+	if (!(p->info.flags & CT_PRE_TW_MISSING)) {
+		p->info.flags |= CT_PRE_TW_MISSING;
+		p->info.cw_ts = now;
+		return false;
+	}
+	return now - p->info.cw_ts >= CT_PRE_TW_GRACE_NS;
+}
+NOKPROBE_SYMBOL(ct_pre_tw_lost);
+
+void ct_pre_sweep(void)
+{
+	struct ct_pre_bucket *b;
+	struct hlist_node *tmp;
+	unsigned long flags;
+	struct ct_pre *p;
+	unsigned int i;
+	u64 now;
+
+	if (!ct_pre_table)
+		return;
+	for (i = 0; i < (1u << CT_PRE_HASH_BITS); i++) {
+		b = &ct_pre_table[i];
+		if (hlist_empty(&b->head))
+			continue;
+		now = ktime_get_ns();
+		spin_lock_irqsave(&b->lock, flags);
+		rcu_read_lock();
+		hlist_for_each_entry_safe(p, tmp, &b->head, node) {
+			if (!ct_pre_tw_lost(p, now))
+				continue;
+			ct_pre_tw_emit_lost(&p->info, now);
+			ct_pre_del_locked(p);
+		}
+		rcu_read_unlock();
+		spin_unlock_irqrestore(&b->lock, flags);
+		if (!(i & 255))
+			cond_resched();
+	}
+}
+
+static void ct_pre_sweep_fn(struct work_struct *work)
+{
+	ct_pre_sweep();
+	schedule_delayed_work(&ct_pre_sweep_work,
+			      msecs_to_jiffies(CT_PRE_SWEEP_MS));
+}
 
 void ct_pre_tw_expire(const struct sock *tw)
 {

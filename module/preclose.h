@@ -23,6 +23,11 @@ enum ct_pre_kind {
 	CT_PRE_BORN,		/* connecting or connected since born_ts */
 };
 
+/* Its timewait socket is in the established hash all namespaces share. */
+#define CT_PRE_TW_SHARED	(1u << 0)
+/* A sweep did not find it there (since cw_ts). */
+#define CT_PRE_TW_MISSING	(1u << 1)
+
 /* A timewait socket's close: who closed, for its TWEND record. */
 struct ct_tw_id {
 	u64 cookie;		/* the socket's, which the timewait socket keeps */
@@ -40,6 +45,7 @@ struct ct_pre_info {
 	u8 kind;		/* enum ct_pre_kind (a byte: an entry stays 128) */
 	u8 death;		/* DEAD: enum ct_reason */
 	u8 retransmits;
+	u8 flags;		/* TIMEWAIT: CT_PRE_TW_SHARED */
 	s32 sk_err;
 	u64 born_ts;		/* SYN_SENT or SYN_RECV entered (0: not seen) */
 	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen) */
@@ -63,16 +69,26 @@ void ct_pre_forget(const struct sock *sk);
 void ct_pre_show_close_wait(struct seq_file *m);
 unsigned int ct_pre_count(void);
 
+/* How often the timewait entries are swept (ct_pre_sweep()). */
+#define CT_PRE_SWEEP_MS 10000
+
 /* A walk of an ehash chain that ends on another chain's nulls: retries. */
 #define CT_EHASH_RETRIES 4
 
 /*
  * The timewait socket tw took over the close close_id (identity: its
- * CLOSE's fields; hash: the socket's sk_hash). Called with the close's
- * context locked.
+ * CLOSE's fields; hash: the socket's sk_hash, in the established hash h).
+ * Called with the close's context locked.
  */
-void ct_pre_tw_start(const struct sock *tw, u32 hash, u64 close_id,
-		     const struct ct_event *identity, u64 born_ts);
+void ct_pre_tw_start(const struct sock *tw, const struct inet_hashinfo *h,
+		     u32 hash, u64 close_id, const struct ct_event *identity,
+		     u64 born_ts);
+/*
+ * The timewait entries whose socket's end went unseen (its hook missed):
+ * each one's socket looked for in its hash, a TWEND tw-lost for the gone.
+ * Also every CT_PRE_SWEEP_MS from ct_pre_init() to ct_pre_exit().
+ */
+void ct_pre_sweep(void);
 /* inet_twsk_purge(h): h's timewait sockets of dying namespaces go. */
 void ct_pre_tw_purge(const struct inet_hashinfo *h);
 /* tw_timer_handler(): its timer ran out. */

@@ -63,6 +63,7 @@ static int ct_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "preclose_tracked %u\n", ct_pre_count());
 	seq_printf(m, "preclose_full %llu\n", ct_stat_sum(preclose_full));
 	seq_printf(m, "twends %llu\n", ct_stat_sum(twends));
+	seq_printf(m, "twends_lost %llu\n", ct_stat_sum(tw_lost));
 	seq_printf(m, "events_written %llu\n", written);
 	seq_printf(m, "events_read %llu\n",
 		   (u64)atomic64_read(&ct_events_read));

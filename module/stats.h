@@ -30,6 +30,7 @@ struct ct_stats {
 	u64 deaths;		/* DEATH records */
 	u64 preclose_full;	/* preclose table full: not kept */
 	u64 twends;		/* TWEND records */
+	u64 tw_lost;		/* ... of them tw-lost: the sweep's */
 };
 
 DECLARE_PER_CPU(struct ct_stats, ct_stats);

@@ -209,6 +209,8 @@ static void test_control(void)
 	T("comm", !parse("comm=nginx", &c) && c.cmd == CT_CMD_COMM && !strcmp(c.comm, "nginx"));
 	T("comm 15", !parse("comm=0123456789abcde", &c));
 	T("filter=off", !parse("filter=off", &c) && c.cmd == CT_CMD_FILTER_OFF);
+	T("sweep", !parse("sweep\n", &c) && c.cmd == CT_CMD_SWEEP);
+	T("sweep=1 rejected", parse("sweep=1", &c) != 0);
 	T("output=counters", !parse("output=counters\n", &c) && c.cmd == CT_CMD_OUTPUT &&
 	  c.value == CT_CMD_OUT_COUNTERS);
 	T("output=ring", !parse("output=ring", &c) && c.value == CT_CMD_OUT_RING);
