@@ -842,6 +842,8 @@ void ct_read_stats(struct ct_stats *st)
 		{ "deaths", offsetof(struct ct_stats, deaths) },
 		{ "preclose_tracked", offsetof(struct ct_stats, preclose_tracked) },
 		{ "preclose_full", offsetof(struct ct_stats, preclose_full) },
+		{ "twends", offsetof(struct ct_stats, twends) },
+		{ "twends_lost", offsetof(struct ct_stats, twends_lost) },
 	};
 	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	FILE *f = fopen("/proc/closetrace/stats", "r");

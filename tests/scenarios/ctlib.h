@@ -212,6 +212,8 @@ struct ct_stats {
 	/* ABI 5: DEATH records written, sockets followed before their
 	 * close now, entries not made because the table was full */
 	unsigned long long deaths, preclose_tracked, preclose_full;
+	/* ABI 7: TWEND records, of them tw-lost (their end went unseen) */
+	unsigned long long twends, twends_lost;
 };
 /* Read them; exits with status 2 if the file or one of them is missing. */
 void ct_read_stats(struct ct_stats *st);

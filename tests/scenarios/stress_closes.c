@@ -415,6 +415,10 @@ int main(int argc, char **argv)
 	printf("stress: probe hits missed %llu, closes incomplete %llu, untracked %llu\n",
 	       after.nmissed - before.nmissed, after.incomplete - before.incomplete,
 	       after.untracked - before.untracked);
+	printf("stress: timewait sockets followed to their end %llu, of them lost (end unseen) %llu; "
+	       "sockets followed outside their close now %llu\n",
+	       after.twends - before.twends, after.twends_lost - before.twends_lost,
+	       after.preclose_tracked);
 	if (rd_dirty) {
 		printf("FAIL %llu records with non-zero bytes where no field is\n", rd_dirty);
 		fail = 1;
