@@ -872,8 +872,9 @@ static bool ct_pre_tw_lost(struct ct_pre *p, u64 now)
 	}
 	/*
 	 * A connect() taking its 4-tuple over unhashes it before the kill
-	 * (__inet_check_established(), then inet_twsk_deschedule_put()):
-	 * lost only if still filed a while after a sweep first missed it.
+	 * (__inet_check_established() or its IPv6 twin, then
+	 * inet_twsk_deschedule_put(), microseconds later): lost only if
+	 * still filed a while after a sweep first missed it.
 	 */
 	if (!(p->info.flags & CT_PRE_TW_MISSING)) {
 		p->info.flags |= CT_PRE_TW_MISSING;
