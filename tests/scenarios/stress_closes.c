@@ -87,6 +87,9 @@ static int uninit_bytes(const struct ct_event *e)
 	return bad;
 }
 
+#define INCOMPLETE_SHOWN 10
+static unsigned long long rd_incomplete;
+
 static void count(const struct ct_event *e)
 {
 	if (e->magic != CT_MAGIC || e->version != CT_ABI_VERSION ||
@@ -102,7 +105,8 @@ static void count(const struct ct_event *e)
 		rd_lost[e->cpu] += e->count;
 		return;
 	}
-	if (e->flags & CT_F_INCOMPLETE) {
+	/* The first few are shown (a long run's tw-lost TWENDs are many). */
+	if ((e->flags & CT_F_INCOMPLETE) && rd_incomplete++ < INCOMPLETE_SHOWN) {
 		char line[CT_LINE_LEN];
 
 		ct_fmt_kv(line, sizeof(line), e);
@@ -419,6 +423,8 @@ int main(int argc, char **argv)
 	       "sockets followed outside their close now %llu\n",
 	       after.twends - before.twends, after.twends_lost - before.twends_lost,
 	       after.preclose_tracked);
+	printf("stress: records flagged incomplete %llu%s\n", rd_incomplete,
+	       rd_incomplete > INCOMPLETE_SHOWN ? " (the first 10 shown)" : "");
 	if (rd_dirty) {
 		printf("FAIL %llu records with non-zero bytes where no field is\n", rd_dirty);
 		fail = 1;
