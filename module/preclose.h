@@ -45,10 +45,12 @@ struct ct_pre_info {
 	u8 kind;		/* enum ct_pre_kind (a byte: an entry stays 128) */
 	u8 death;		/* DEAD: enum ct_reason */
 	u8 retransmits;
-	u8 flags;		/* TIMEWAIT: CT_PRE_TW_SHARED */
+	u8 flags;		/* TIMEWAIT: CT_PRE_TW_* */
 	s32 sk_err;
 	u64 born_ts;		/* SYN_SENT or SYN_RECV entered (0: not seen) */
-	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen) */
+	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen); TIMEWAIT:
+				 * when a sweep first missed it
+				 */
 	u64 ts;			/* DEAD: the death */
 	u64 close_id;		/* DEAD: the DEATH record's */
 	struct ct_tw_id tw;	/* TIMEWAIT */
