@@ -1047,11 +1047,21 @@ void mib_allow(enum mib_key k, long long n, const char *why)
 	mib_why[k] = why;
 }
 
+bool ct_stats_ring_same(const struct ct_stats *a, const struct ct_stats *b)
+{
+	int i;
+
+	for (i = 0; i < CT_MAXCPU; i++)
+		if (a->written[i] != b->written[i] || a->lost[i] != b->lost[i])
+			return false;
+	return true;
+}
+
 void ct_read_stats_quiet(struct ct_stats *st)
 {
 	struct ct_stats again;
 	size_t n;
-	int tries, i;
+	int tries;
 
 	for (tries = 0; tries < 50; tries++) {
 		if (tries)
@@ -1061,12 +1071,7 @@ void ct_read_stats_quiet(struct ct_stats *st)
 		ct_read_stats(st);
 		ct_drain();
 		ct_read_stats(&again);
-		if (ct_log.n != n)
-			continue;
-		for (i = 0; i < CT_MAXCPU; i++)
-			if (again.written[i] != st->written[i] || again.lost[i] != st->lost[i])
-				break;
-		if (i == CT_MAXCPU)
+		if (ct_log.n == n && ct_stats_ring_same(st, &again))
 			return;
 	}
 	fprintf(stderr, "%s: records kept coming for 5 s: no quiet moment to read the counters\n",

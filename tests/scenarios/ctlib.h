@@ -223,6 +223,8 @@ void ct_read_stats(struct ct_stats *st);
  * other program, tcpdump's own, lands between a drain and a read otherwise).
  */
 void ct_read_stats_quiet(struct ct_stats *st);
+/* Did no CPU write or lose a record between a and b? */
+bool ct_stats_ring_same(const struct ct_stats *a, const struct ct_stats *b);
 
 /* A loopback connection: listener l on port, client c, accepted peer s. */
 struct conn {

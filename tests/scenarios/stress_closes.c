@@ -217,7 +217,7 @@ static size_t drain_old(void)
 static void quiet_before(void)
 {
 	struct ct_stats again;
-	int tries, i;
+	int tries;
 
 	for (tries = 0; tries < 50; tries++) {
 		if (tries)
@@ -227,10 +227,7 @@ static void quiet_before(void)
 		if (drain_old())
 			continue;
 		ct_read_stats(&again);
-		for (i = 0; i < CT_MAXCPU; i++)
-			if (again.written[i] != before.written[i] || again.lost[i] != before.lost[i])
-				break;
-		if (i == CT_MAXCPU)
+		if (ct_stats_ring_same(&before, &again))
 			return;
 	}
 	die("records kept coming for 5 s: no quiet moment to start from");
