@@ -59,8 +59,9 @@ ct_guest_suite() {
 	# the fuzzers (43 MB: not in every other kernel's initramfs).
 	case $k in debug*) mem=${CT_DEBUG_MEM:-1024}; trees+=("${ct_fuzztree[@]}") ;; esac
 	# The tracers (bpftrace's LLVM: 230 MB) stay in the initramfs, in the
-	# guest's memory: 512 MiB more (with 512 in all, unpacking fails).
-	[ ${#ct_tracetree[@]} = 0 ] || mem=$((mem + 512))
+	# guest's memory, and the kernel holds the image and its unpacked copy
+	# at once (vm-run): 768 MiB more.
+	[ ${#ct_tracetree[@]} = 0 ] || mem=$((mem + 768))
 	work=$(mktemp -d "${TMPDIR:-/tmp}/ct-suite.XXXXXX")
 	echo "== scenario suite, kernel: $k"
 	for try in 1 2; do
