@@ -25,6 +25,11 @@
 #define BPF_FS_MAGIC_ 0xcafe4a11
 #define BPF_MAX 65536
 
+int ct_bpf(int cmd, union bpf_attr *a)
+{
+	return (int)syscall(__NR_bpf, cmd, a, sizeof(*a));
+}
+
 static const struct {
 	const char *prog, *func;
 } bpf_probes[] = {
@@ -105,7 +110,7 @@ void bpf_start(void)
 		snprintf(path, sizeof(path), BPF_PROGS "/%s", bpf_probes[i].prog);
 		memset(&a, 0, sizeof(a));
 		a.pathname = (uint64_t)(uintptr_t)path;
-		pfd = (int)syscall(__NR_bpf, BPF_OBJ_GET, &a, sizeof(a));
+		pfd = ct_bpf(BPF_OBJ_GET, &a);
 		if (pfd < 0)
 			bpf_die("a pinned program is missing");
 		memset(&pa, 0, sizeof(pa));

@@ -132,6 +132,9 @@ void bpf_start(void);		/* called by ct_start() */
 void bpf_load(void);		/* called by ct_finish() */
 bool bpf_check(void);		/* called by ct_finish() */
 const char *bpf_skipped(void);
+/* bpf(2) with a whole union bpf_attr: the oracle's and sc_timewait_end's. */
+union bpf_attr;
+int ct_bpf(int cmd, union bpf_attr *a);
 /* The running scenario's name. */
 const char *ct_scenario(void);
 

@@ -56,7 +56,6 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ctlib.h"
@@ -75,11 +74,6 @@
 static int slow_fd[SLOW_MAX];
 static int slow_n;
 static int slow_map = -1;
-
-static int sys_bpf(int cmd, union bpf_attr *a)
-{
-	return (int)syscall(__NR_bpf, cmd, a, sizeof(*a));
-}
 
 /* The counting filter, its own tail call in a one-slot program array. */
 static int slow_prog(void)
@@ -108,7 +102,7 @@ static int slow_prog(void)
 	a.key_size = 4;
 	a.value_size = 4;
 	a.max_entries = 1;
-	map = sys_bpf(BPF_MAP_CREATE, &a);
+	map = ct_bpf(BPF_MAP_CREATE, &a);
 	if (map < 0)
 		return -1;
 	insn[5].imm = map;
@@ -117,13 +111,13 @@ static int slow_prog(void)
 	a.insns = (uintptr_t)insn;
 	a.insn_cnt = sizeof(insn) / sizeof(insn[0]);
 	a.license = (uintptr_t)"GPL";
-	prog = sys_bpf(BPF_PROG_LOAD, &a);
+	prog = ct_bpf(BPF_PROG_LOAD, &a);
 	if (prog >= 0) {
 		memset(&a, 0, sizeof(a));
 		a.map_fd = (__u32)map;
 		a.key = (uintptr_t)&key;
 		a.value = (uintptr_t)&prog;
-		if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a)) {
+		if (ct_bpf(BPF_MAP_UPDATE_ELEM, &a)) {
 			close(prog);
 			prog = -1;
 		}
