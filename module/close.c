@@ -416,6 +416,13 @@ static void ct_take_snapshot(struct ct_ctx *ctx, const struct sock *sk)
 		s->linger2 /= HZ;
 	s->unread = ct_unread(sk);
 	s->unsent = ct_unsent(sk);
+	/*
+	 * Dead by connect(AF_UNSPEC): tcp_disconnect() purged the queues and
+	 * then moved write_seq on by the peer's largest window (+2), so
+	 * write_seq - snd_nxt is that jump, not data.
+	 */
+	if (s->state == TCP_CLOSE && ctx->ev.death == CT_R_DISCONNECT)
+		s->unsent = 0;
 	s->reset_on_disconnect = ct_disconnect_resets(s->state, s->unsent);
 	ctx->ev.state_before = s->state;
 	ctx->ev.unread = s->unread;

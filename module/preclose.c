@@ -284,19 +284,59 @@ void ct_pre_on_disconnect(const struct sock *sk)
 }
 NOKPROBE_SYMBOL(ct_pre_on_disconnect);
 
+/*
+ * tcp_disconnect() (connect(AF_UNSPEC)) changes the state to CLOSE, which
+ * wrote the DEATH (disconnect), and then sends its RST: a RESET record of
+ * that death, as tcp_close()'s RSTs are of their close. Once per death:
+ * the socket may connect again.
+ */
+static void ct_pre_disconnect_rst(const struct sock *sk, u8 krst)
+{
+	struct ct_pre_bucket *b = ct_pre_bucket_of(sk);
+	struct ct_event ev = { .type = CT_EV_RESET };
+	unsigned long flags;
+	struct ct_pre *p;
+
+	spin_lock_irqsave(&b->lock, flags);
+	p = ct_pre_get_locked(b, sk);
+	if (p && p->info.kind == CT_PRE_DEAD &&
+	    p->info.death == CT_R_DISCONNECT &&
+	    !(p->info.flags & CT_PRE_DEAD_RST_SEEN)) {
+		p->info.flags |= CT_PRE_DEAD_RST_SEEN;
+		ev.close_id = p->info.close_id;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (!ev.close_id)
+		return;
+	ev.fd = CT_FD_NONE;
+	ct_fill_sock(&ev, NULL, sk);
+	ev.state_before = TCP_CLOSE;
+	ev.state_after = TCP_CLOSE;
+	ev.reason = CT_R_DISCONNECT;
+	ev.death = CT_R_DISCONNECT;
+	ev.action = CT_ACT_RST;
+	ev.rsts = 1;
+	ev.krst = krst;
+	ct_ring_emit(&ev);
+}
+NOKPROBE_SYMBOL(ct_pre_disconnect_rst);
+
 void ct_pre_on_reset_sent(const struct sock *sk, u8 krst)
 {
 	struct ct_pre_rst *r;
 	unsigned long flags;
 
+	if (!ct_pre_table || !ct_pre_owned(sk))
+		return;
 	/*
 	 * The timers (keepalive) and tcp_abort() send a RST and then end the
-	 * socket, on this CPU with bottom halves off; tcp_disconnect() sends
-	 * its RST after the state change, so a socket in CLOSE is not one.
+	 * socket, on this CPU with bottom halves off: the DEATH to come takes
+	 * it. tcp_disconnect() sends its RST after the state change.
 	 */
-	if (!ct_pre_table || READ_ONCE(sk->sk_state) == TCP_CLOSE ||
-	    !ct_pre_owned(sk))
+	if (READ_ONCE(sk->sk_state) == TCP_CLOSE) {
+		ct_pre_disconnect_rst(sk, krst);
 		return;
+	}
 	local_irq_save(flags);
 	r = this_cpu_ptr(&ct_pre_rst);
 	r->sk = sk;
@@ -419,6 +459,7 @@ static void ct_pre_death(const struct sock *sk, int oldstate)
 		if (p->info.born_ts)
 			ev.lifetime_ns = now - p->info.born_ts;
 		p->info.kind = CT_PRE_DEAD;
+		p->info.flags = 0;
 		p->info.ts = now;
 		p->info.close_id = ev.close_id;
 		p->info.death = ev.reason;

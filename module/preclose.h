@@ -27,6 +27,8 @@ enum ct_pre_kind {
 #define CT_PRE_TW_SHARED	(1u << 0)
 /* A sweep did not find it there (since cw_ts). */
 #define CT_PRE_TW_MISSING	(1u << 1)
+/* DEAD by tcp_disconnect(): the RST it sends after the death is recorded. */
+#define CT_PRE_DEAD_RST_SEEN	(1u << 0)
 
 /* A timewait socket's close: who closed, for its TWEND record. */
 struct ct_tw_id {
@@ -45,7 +47,7 @@ struct ct_pre_info {
 	u8 kind;		/* enum ct_pre_kind (a byte: an entry stays 128) */
 	u8 death;		/* DEAD: enum ct_reason */
 	u8 retransmits;
-	u8 flags;		/* TIMEWAIT: CT_PRE_TW_* */
+	u8 flags;		/* TIMEWAIT: CT_PRE_TW_*; DEAD: CT_PRE_DEAD_* */
 	s32 sk_err;
 	u64 born_ts;		/* SYN_SENT or SYN_RECV entered (0: not seen) */
 	u64 cw_ts;		/* entered CLOSE_WAIT (0: not seen); TIMEWAIT:

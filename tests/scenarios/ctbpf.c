@@ -193,7 +193,8 @@ bool bpf_check(void)
 		    (e->family != AF_INET && e->family != AF_INET6))
 			continue;
 		for (j = 0; j < bpf_n; j++) {
-			if (bpf_counts[j].lport == e->sport && bpf_counts[j].rport == e->dport)
+			if (bpf_counts[j].lport == ct_conn_of(e)->sport &&
+			    bpf_counts[j].rport == ct_conn_of(e)->dport)
 				c = &bpf_counts[j];
 		}
 		for (j = 0; j < ct_log.n; j++) {

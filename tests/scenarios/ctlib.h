@@ -178,6 +178,12 @@ const struct ct_event *ct_find_death(unsigned int sport, unsigned int dport);
  * and BPF oracles count them as that connection's active RSTs.
  */
 unsigned int ct_death_rsts(unsigned long long close_id);
+/*
+ * The record with a CLOSE's connection: the CLOSE, or for a socket
+ * tcp_disconnect() (connect(AF_UNSPEC)) ended before its close, which left
+ * it no remote address, its DEATH. The wire and BPF oracles count by it.
+ */
+const struct ct_event *ct_conn_of(const struct ct_event *close);
 /* The RSTs close_id's timewait socket answered segments with (TWEND rsts:
  * tcp_v4/v6_send_reset, on the wire): counted as that connection's. */
 unsigned int ct_twend_rsts(unsigned long long close_id);

@@ -2,8 +2,8 @@
  * Connections that end while their owner still holds the socket (DEATH):
  * a RST from the peer (in ESTABLISHED and in CLOSE_WAIT), a RST answering
  * the SYN, retransmissions run out (tcp_retries2), TCP_USER_TIMEOUT,
- * keepalive probes unanswered, SYN retransmissions run out, and the FIN
- * handshake ending after shutdown(SHUT_WR). The peer never answering is a
+ * keepalive probes unanswered, SYN retransmissions run out, the FIN
+ * handshake ending after shutdown(SHUT_WR), and connect(AF_UNSPEC). The peer never answering is a
  * drop-all classic BPF filter on its socket (tcp_filter() runs before
  * anything else looks at the segment, a listener's SYN included).
  *
@@ -24,6 +24,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <sys/ioctl.h>
@@ -40,6 +41,7 @@
 #define P_KEEPALIVE	20505
 #define P_SYN		20506
 #define P_SHUTDOWN	20507
+#define P_DISCONNECT	20508
 
 #define RETRIES2 "/proc/sys/net/ipv4/tcp_retries2"
 #define WAIT_MS 200	/* between seeing the error and close() */
@@ -50,6 +52,7 @@ struct dcase {
 	int fd, sport, dport;
 	int err;			/* the errno the program saw */
 	bool rst;			/* the kernel sends a RST at the death */
+	bool rst_after;			/* ... right after it (a RESET record) */
 	unsigned long long t_trigger;	/* before what kills it */
 	unsigned long long t_seen;	/* when the program saw it dead */
 	unsigned long long t_before, t_after;	/* around close() */
@@ -67,7 +70,7 @@ struct dcase {
 	int peer_rsts, peer_est;
 };
 
-static unsigned int ncases, ndeaths_checked;
+static unsigned int ncases, ndeaths_checked, npeer_deaths;
 
 /* /proc/net/snmp Tcp EstabResets: tcp_set_state(CLOSE) from ESTABLISHED
  * or CLOSE_WAIT counts it. */
@@ -253,7 +256,8 @@ static void check_death(struct dcase *d)
 	d->t_before = now_ns();
 	close(fd);
 	d->t_after = now_ns();
-	c = wait_close_to(d->sport, d->dport);
+	/* tcp_disconnect() left no remote address: its CLOSE has port 0. */
+	c = wait_close_to(d->sport, d->rst_after ? 0 : d->dport);
 	e = ct_find_death(d->sport, d->dport);
 	if (!e || !c) {
 		CHECK(e, "%s: no DEATH record for port %d->%d", d->name, d->sport, d->dport);
@@ -268,8 +272,10 @@ static void check_death(struct dcase *d)
 	      "%s: %zu DEATH and %zu CLOSE records of close %llu", d->name,
 	      ct_count_id(CT_EV_DEATH, e->close_id), ct_count_id(CT_EV_CLOSE, e->close_id),
 	      (unsigned long long)e->close_id);
-	CHECK(!ct_count_id(CT_EV_STATE, e->close_id) && !ct_count_id(CT_EV_RESET, e->close_id),
-	      "%s: STATE/RESET records of an owned socket's death", d->name);
+	CHECK(!ct_count_id(CT_EV_STATE, e->close_id) &&
+	      ct_count_id(CT_EV_RESET, e->close_id) == (d->rst_after ? 1u : 0u),
+	      "%s: %zu STATE and %zu RESET records of an owned socket's death", d->name,
+	      ct_count_id(CT_EV_STATE, e->close_id), ct_count_id(CT_EV_RESET, e->close_id));
 	CHECK(e->reason == d->cause && e->death == d->cause, "%s: DEATH reason %s death %s, expected %s",
 	      d->name, ct_reason_name(e->reason), ct_reason_name(e->death), ct_reason_name(d->cause));
 	CHECK(e->state_before == d->state_before && e->state_after == CT_TCP_CLOSE,
@@ -307,18 +313,43 @@ static void check_death(struct dcase *d)
 	CHECK(!e->pid && !e->tid && !e->vpid && !e->cgroup_id && !memcmp(e->comm, zero, CT_COMM_LEN) &&
 	      e->fd == CT_FD_NONE, "%s: DEATH pid %u tid %u vpid %u cgroup %llu comm '%.16s' fd %d",
 	      d->name, e->pid, e->tid, e->vpid, (unsigned long long)e->cgroup_id, e->comm, e->fd);
-	CHECK(e->action == (d->rst ? CT_ACT_RST : CT_ACT_NONE) && e->rsts == (d->rst ? 1u : 0u) &&
-	      !e->fins, "%s: DEATH action %s rsts %u fins %u", d->name, ct_action_name(e->action),
-	      e->rsts, e->fins);
-	/* Where the kernel names its reason for the RST, closetrace must agree. */
-	if (rst && rst->reason[0])
-		CHECK(!strcmp(ct_krst_name(e->krst), rst->reason) ||
-		      (e->krst == CT_KRST_OTHER && ct_krst_from_name(rst->reason) < 0),
-		      "%s: DEATH krst %s, the kernel's reason %s", d->name, ct_krst_name(e->krst),
-		      rst->reason);
-	else
-		CHECK(e->krst == CT_KRST_NA, "%s: DEATH krst %s, the kernel names none", d->name,
-		      ct_krst_name(e->krst));
+	{
+		/* The RST: the DEATH's, or the RESET record right after it. */
+		bool in_death = d->rst && !d->rst_after;
+		const struct ct_event *r = d->rst_after ? ct_find_id(CT_EV_RESET, e->close_id, 0) : e;
+
+		CHECK(e->action == (in_death ? CT_ACT_RST : CT_ACT_NONE) &&
+		      e->rsts == (in_death ? 1u : 0u) && !e->fins,
+		      "%s: DEATH action %s rsts %u fins %u", d->name, ct_action_name(e->action),
+		      e->rsts, e->fins);
+		if (d->rst_after && r) {
+			CHECK(r->reason == d->cause && r->death == d->cause && r->action == CT_ACT_RST &&
+			      r->rsts == 1 && !(r->flags & CT_F_REPLY) &&
+			      r->state_before == CT_TCP_CLOSE && r->fd == CT_FD_NONE && !r->pid &&
+			      r->cookie == d->cookie && r->sport == d->sport && r->dport == d->dport,
+			      "%s: RESET reason %s death %s action %s rsts %u flags %#x state %s fd %d pid %u cookie %llu ports %u->%u",
+			      d->name, ct_reason_name(r->reason), ct_reason_name(r->death),
+			      ct_action_name(r->action), r->rsts, r->flags, ct_state_name(r->state_before),
+			      r->fd, r->pid, (unsigned long long)r->cookie, r->sport, r->dport);
+			CHECK(r->ts_ns >= e->ts_ns && r->ts_ns <= d->t_seen,
+			      "%s: RESET at %llu, not between the DEATH %llu and the error seen %llu",
+			      d->name, (unsigned long long)r->ts_ns, (unsigned long long)e->ts_ns, d->t_seen);
+		}
+		if (d->rst_after && !r)
+			r = e;	/* (its absence failed above) */
+		/* Where the kernel names its reason for the RST, closetrace must agree. */
+		if (rst && rst->reason[0])
+			CHECK(!strcmp(ct_krst_name(r->krst), rst->reason) ||
+			      (r->krst == CT_KRST_OTHER && ct_krst_from_name(rst->reason) < 0),
+			      "%s: %s krst %s, the kernel's reason %s", d->name,
+			      d->rst_after ? "RESET" : "DEATH", ct_krst_name(r->krst), rst->reason);
+		else
+			CHECK(r->krst == CT_KRST_NA, "%s: krst %s, the kernel names none", d->name,
+			      ct_krst_name(r->krst));
+		if (d->rst_after)
+			CHECK(e->krst == CT_KRST_NA, "%s: DEATH krst %s, its RST came after it", d->name,
+			      ct_krst_name(e->krst));
+	}
 	CHECK(e->ts_ns >= d->t_trigger && e->ts_ns <= d->t_seen,
 	      "%s: DEATH at %llu, not between the trigger %llu and the error seen %llu", d->name,
 	      (unsigned long long)e->ts_ns, d->t_trigger, d->t_seen);
@@ -556,6 +587,78 @@ static void case_shutdown_end(void)
 	close(k.l);
 }
 
+/*
+ * connect(AF_UNSPEC) on an ESTABLISHED socket: tcp_disconnect() moves it to
+ * CLOSE, then resets the peer, and leaves it reusable. It zeroes the
+ * counters TCP_INFO shows, so those of just before are what the DEATH
+ * (written at the change to CLOSE) must match; sk_err is set after it.
+ */
+static void case_disconnect(void)
+{
+	struct dcase d = { .name = "disconnect", .cause = CT_R_DISCONNECT,
+			   .state_before = CT_TCP_ESTABLISHED, .dport = P_DISCONNECT,
+			   .rst = true, .rst_after = true };
+	struct sockaddr_in un = { .sin_family = AF_UNSPEC };
+	struct tcp_info before;
+	socklen_t len = sizeof(before);
+	__u32 mem[SK_MEMINFO_VARS] = { 0 };
+	struct conn k;
+	int state, notsent;
+
+	conn_open(&k, AF_INET, P_DISCONNECT, 0);
+	d.fd = k.c;
+	d.peer_est = 1;		/* the peer, reset: ESTABLISHED to CLOSE */
+	tp_clear();
+	memset(&before, 0, sizeof(before));
+	CHECK(!getsockopt(k.c, IPPROTO_TCP, TCP_INFO, &before, &len), "disconnect: TCP_INFO: %s",
+	      strerror(errno));
+	trigger(&d);
+	CHECK(!connect(k.c, (struct sockaddr *)&un, sizeof(un)), "disconnect: connect(AF_UNSPEC): %s",
+	      strerror(errno));
+	d.t_seen = now_ns();
+	d.err = 0;		/* connect() returned 0 */
+	CHECK(wait_state(k.s, CT_TCP_CLOSE, 3000), "disconnect: the peer was not reset");
+	d.inq = sock_inq(k.c);
+	observe(&d);
+	CHECK(d.ti.tcpi_segs_out == 0 && d.ti.tcpi_segs_in == 0,
+	      "disconnect: TCP_INFO after it says segs_out %u segs_in %u (zeroed on 5.10-7.x)",
+	      d.ti.tcpi_segs_out, d.ti.tcpi_segs_in);
+	state = d.ti.tcpi_state;
+	d.ti = before;
+	d.ti.tcpi_state = (__u8)state;
+	/*
+	 * Nothing is left to send: the write queue is purged (SO_MEMINFO's
+	 * wmem_queued 0), though write_seq - snd_nxt (SIOCOUTQNSD) is now
+	 * the jump tcp_disconnect() gave write_seq.
+	 */
+	len = sizeof(mem);
+	CHECK(!getsockopt(k.c, SOL_SOCKET, SO_MEMINFO, mem, &len) && !mem[SK_MEMINFO_WMEM_QUEUED],
+	      "disconnect: SO_MEMINFO wmem_queued %u", mem[SK_MEMINFO_WMEM_QUEUED]);
+	if (ioctl(k.c, SIOCOUTQNSD, &notsent))
+		notsent = -1;
+	check_death(&d);
+	{
+		const struct ct_event *e = ct_find_death(d.sport, P_DISCONNECT);
+		const struct ct_event *c = e ? ct_find_id(CT_EV_CLOSE, e->close_id, 0) : NULL;
+
+		CHECK(c && !c->unsent, "disconnect: CLOSE unsent %u with nothing queued (SIOCOUTQNSD %d)",
+		      c ? c->unsent : 0, notsent);
+	}
+	/* The peer's socket, still its owner's, died of the RST. */
+	{
+		const struct ct_event *p = ct_find_death(P_DISCONNECT, d.sport);
+
+		CHECK(p && p->reason == CT_R_PEER_RESET && p->state_before == CT_TCP_ESTABLISHED &&
+		      p->sk_err == ECONNRESET,
+		      "disconnect: the peer's DEATH %s from %s sk_err %d, expected peer-reset from ESTABLISHED, ECONNRESET",
+		      p ? ct_reason_name(p->reason) : "(none)",
+		      p ? ct_state_name(p->state_before) : "-", p ? p->sk_err : 0);
+		npeer_deaths++;
+	}
+	linger0_close(k.s);
+	close(k.l);
+}
+
 int main(void)
 {
 	struct ct_stats st0, st1;
@@ -571,17 +674,19 @@ int main(void)
 	case_keepalive();
 	case_syn_timeout();
 	case_shutdown_end();
+	case_disconnect();
 	ct_drain();
 	ct_read_stats(&st1);
 	for (i = 0; i < ct_log.n; i++)
 		ndeath += ct_log.ev[i].type == CT_EV_DEATH;
 	CHECK(ndeaths_checked == ncases, "%u of %u cases had their records", ndeaths_checked, ncases);
-	CHECK(ndeath == ncases, "%zu DEATH records, %u deaths caused", ndeath, ncases);
+	CHECK(ndeath == ncases + npeer_deaths, "%zu DEATH records, %u deaths caused (%u of them peers')",
+	      ndeath, ncases + npeer_deaths, npeer_deaths);
 	CHECK(st1.deaths - st0.deaths == ndeath, "stats: deaths went up by %llu, %zu DEATH records",
 	      st1.deaths - st0.deaths, ndeath);
 	/* Every dead socket's entry left at its close: what is left of ours
 	 * are timewait sockets. */
-	tw = proc_tcp_timewaits(P_RESET, P_SHUTDOWN);
+	tw = proc_tcp_timewaits(P_RESET, P_DISCONNECT);
 	CHECK(st1.preclose_tracked <= st0.preclose_tracked + tw && st1.preclose_full == st0.preclose_full,
 	      "stats: preclose_tracked %llu -> %llu with %zu timewait sockets of ours, preclose_full %llu -> %llu",
 	      st0.preclose_tracked, st1.preclose_tracked, tw, st0.preclose_full, st1.preclose_full);
