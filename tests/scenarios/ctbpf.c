@@ -179,7 +179,7 @@ bool bpf_check(void)
 	if (!bpf_ok)
 		return bpf_skip != NULL;
 	for (i = 0; i < ct_log.n; i++) {
-		const struct ct_event *e = &ct_log.ev[i];
+		const struct ct_event *e = &ct_log.ev[i], *conn;
 		struct bpf_count none = { 0 };
 		const struct bpf_count *c = &none;
 		unsigned int arst = 0, rrst = 0, fin, allowed, drsts;
@@ -192,9 +192,9 @@ bool bpf_check(void)
 		    e->state_before == CT_TCP_LISTEN || !ct_own_netns(e) ||
 		    (e->family != AF_INET && e->family != AF_INET6))
 			continue;
+		conn = ct_conn_of(e);
 		for (j = 0; j < bpf_n; j++) {
-			if (bpf_counts[j].lport == ct_conn_of(e)->sport &&
-			    bpf_counts[j].rport == ct_conn_of(e)->dport)
+			if (bpf_counts[j].lport == conn->sport && bpf_counts[j].rport == conn->dport)
 				c = &bpf_counts[j];
 		}
 		for (j = 0; j < ct_log.n; j++) {

@@ -1648,7 +1648,7 @@ bool wire_check(void)
 	if (!wire_ok)
 		return false;
 	for (i = 0; i < ct_log.n; i++) {
-		const struct ct_event *e = &ct_log.ev[i];
+		const struct ct_event *e = &ct_log.ev[i], *conn;
 		unsigned int rsts = 0, fins = 0, allowed, fin_seq = 0, want, fin_before, drsts;
 		const char *why = "";
 		bool exact;
@@ -1658,8 +1658,9 @@ bool wire_check(void)
 		    e->state_before == CT_TCP_LISTEN || !ct_own_netns(e) ||
 		    (e->family != AF_INET && e->family != AF_INET6))
 			continue;
+		conn = ct_conn_of(e);
 		for (j = 0; j < n; j++) {
-			if (!wire_from(&w[j], ct_conn_of(e)))
+			if (!wire_from(&w[j], conn))
 				continue;
 			rsts += !!(w[j].flags & 0x04);
 			/* A retransmitted FIN has the same sequence number. */

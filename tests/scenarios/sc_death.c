@@ -257,7 +257,7 @@ static void check_death(struct dcase *d)
 	close(fd);
 	d->t_after = now_ns();
 	/* tcp_disconnect() left no remote address: its CLOSE has port 0. */
-	c = wait_close_to(d->sport, d->rst_after ? 0 : d->dport);
+	c = wait_close_to(d->sport, d->cause == CT_R_DISCONNECT ? 0 : d->dport);
 	e = ct_find_death(d->sport, d->dport);
 	if (!e || !c) {
 		CHECK(e, "%s: no DEATH record for port %d->%d", d->name, d->sport, d->dport);

@@ -753,12 +753,6 @@ static void syn_case(int port)
 }
 
 /*
- * In a child's own namespace (tcp_fin_timeout 3 s there): the client
- * closes first and its peer stays open, a FIN_WAIT2 timewait socket; every
- * kprobe is disarmed while its timer ends it. Then a witness: a TIME_WAIT
- * socket (60 s), still there when the child exits and the namespace goes.
- */
-/*
  * The unseen socket's FIN_WAIT2 time: long enough for ss to see it first on
  * a loaded debug guest (with 1 s, a second guest beside it made ss miss it
  * and the socket expire, seen, before the kprobes were disarmed).
@@ -766,6 +760,12 @@ static void syn_case(int port)
 #define UNSEEN_FIN_S "3"
 #define UNSEEN_FIN_MS 3000
 
+/*
+ * In a child's own namespace (tcp_fin_timeout 3 s there): the client
+ * closes first and its peer stays open, a FIN_WAIT2 timewait socket; every
+ * kprobe is disarmed while its timer ends it. Then a witness: a TIME_WAIT
+ * socket (60 s), still there when the child exits and the namespace goes.
+ */
 static void unseen_body(int port, bool unused, struct child_out *out)
 {
 	struct child_out r = { 0 };
